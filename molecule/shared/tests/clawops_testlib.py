@@ -1,0 +1,80 @@
+"""Helpers shared by the molecule scenarios' testinfra suites."""
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import time
+
+SCENARIO_DIR = os.environ.get("MOLECULE_SCENARIO_DIRECTORY", os.path.dirname(os.path.dirname(__file__)))
+INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE")
+CONVERGE = os.path.join(os.path.dirname(SCENARIO_DIR), "shared", "converge.yml")
+USER = "openclaw"
+UNIT = "openclaw-gateway.service"
+PORT = 18789
+
+
+def user_systemctl(host, *args):
+    return host.run("systemctl --user --machine=%s@ %s" % (USER, " ".join(args)))
+
+
+def as_user(host, command):
+    """Run a shell command as the service user, with its user manager reachable."""
+    uid = host.user(USER).uid
+    return host.run("runuser -u %s -- env HOME=/home/%s XDG_RUNTIME_DIR=/run/user/%d sh -c %s"
+                    % (USER, USER, uid, _quote(command)))
+
+
+def _quote(text):
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def gather_facts(host, **args):
+    result = host.ansible("clawops.openclaw.openclaw_facts", " ".join("%s=%s" % kv for kv in args.items()),
+                          become=True, check=False)
+    return result["ansible_facts"]["openclaw"]
+
+
+def wait_ready(host, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if host.run("curl -fsS -m 2 http://127.0.0.1:%d/ready" % PORT).rc == 0:
+            return True
+        time.sleep(1)
+    return False
+
+
+def playbook(*extra, check=False):
+    """Run the converge playbook against the scenario's instance; returns (rc, output, recap)."""
+    argv = ["ansible-playbook", "-i", INVENTORY, CONVERGE] + list(extra)
+    if check:
+        argv += ["--check", "--diff"]
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900, check=False)
+    recap = {}
+    for match in re.finditer(r"^\S+\s+:\s+(.*)$", proc.stdout.split("PLAY RECAP")[-1], re.MULTILINE):
+        recap.update((k, int(v)) for k, v in re.findall(r"(\w+)=(\d+)", match.group(1)))
+    return proc.returncode, proc.stdout, recap
+
+
+def extra_vars(**values):
+    return ["-e", json.dumps(values)]
+
+
+def node_snapshot(host):
+    """Hashes of everything a refused run must leave alone."""
+    paths = ["/home/%s/.openclaw/openclaw.json" % USER,
+             "/home/%s/.config/systemd/user/%s" % (USER, UNIT),
+             "/home/%s/.config/systemd/user/%s.d/50-clawops-openclaw.conf" % (USER, UNIT),
+             "/usr/local/lib/node_modules/openclaw/package.json"]
+    snap = {}
+    for path in paths:
+        out = host.run("sha256sum %s" % path)
+        snap[path] = out.stdout.split()[0] if out.rc == 0 else None
+    snap["main_pid"] = user_systemctl(host, "show", "-p", "MainPID", "--value", UNIT).stdout.strip()
+    snap["node"] = host.run("readlink -f /usr/local/bin/node").stdout.strip()
+    return snap
+
+
+def sha256(text):
+    return hashlib.sha256(text.encode()).hexdigest()

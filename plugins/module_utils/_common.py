@@ -1,0 +1,334 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, clawops.openclaw contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Helpers shared by the clawops.openclaw modules (private: the API may change at any time).
+
+Everything here is pure data handling, so it is unit-tested without a host: path and
+dict arithmetic for config edits, secret redaction, and systemd environment parsing.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import copy
+import os
+import re
+import shlex
+
+REDACTED = "<redacted>"
+
+# Config keys and environment variables whose values are credentials. OpenClaw itself
+# prints such config values as __OPENCLAW_REDACTED__; we never print them at all.
+_SECRET_NAME = re.compile(r"(token|secret|password|passwd|api[_-]?key|apikey|credential|private[_-]?key)$", re.IGNORECASE)
+_SECRET_ENV = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|CREDENTIAL|PRIVATE_?KEY)", re.IGNORECASE)
+# Greedy up to the last '@' before the path: a raw '@' inside a password must not leak its tail.
+_URL_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)?[^/?#\s]+@(?=[^@/?#\s]+$|[^@/?#\s]+[/?#])")
+
+PROXY_VARIABLES = (
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+    "http_proxy", "https_proxy", "all_proxy", "no_proxy",
+    "OPENCLAW_PROXY_URL", "NODE_USE_ENV_PROXY", "GLOBAL_AGENT_HTTP_PROXY",
+)
+
+
+def is_secret_key(name):
+    return bool(_SECRET_NAME.search(str(name)))
+
+
+def redact_url(value):
+    """Hide user:password in a proxy URL, keep the rest readable."""
+    if not isinstance(value, str):
+        return value
+    return _URL_USERINFO.sub(lambda m: (m.group(1) or "") + REDACTED + "@", value)
+
+
+def redact_env(env):
+    out = {}
+    for key, value in env.items():
+        out[key] = REDACTED if _SECRET_ENV.search(key) else redact_url(value)
+    return out
+
+
+def redact_tree(data, secret_paths=(), _prefix=()):
+    """Return a deep copy of data with every secret value replaced by REDACTED.
+
+    A value is secret when its key name looks like a credential, or when its dotted path is
+    listed in secret_paths (paths the caller passed as secrets, whatever their names).
+    """
+    secret_paths = set(secret_paths)
+    if isinstance(data, dict):
+        out = {}
+        for key, value in data.items():
+            path = _prefix + (key,)
+            if ".".join(path) in secret_paths or (is_secret_key(key) and not isinstance(value, (dict, list))):
+                out[key] = REDACTED
+            elif is_secret_key(key) and isinstance(value, list):
+                out[key] = [redact_tree(item, secret_paths, path) if isinstance(item, (dict, list)) else REDACTED for item in value]
+            else:
+                out[key] = redact_tree(value, secret_paths, path)
+        return out
+    if isinstance(data, list):
+        return [redact_tree(item, secret_paths, _prefix) for item in data]
+    return copy.deepcopy(data)
+
+
+def flatten(data, _prefix=()):
+    """{'a': {'b': 1}} -> {'a.b': 1}. Lists, scalars and empty dicts are leaves."""
+    out = {}
+    for key, value in data.items():
+        path = _prefix + (str(key),)
+        if isinstance(value, dict) and value:
+            out.update(flatten(value, path))
+        else:
+            out[".".join(path)] = value
+    return out
+
+
+def split_path(path):
+    parts = str(path).split(".")
+    if not path or any(p == "" for p in parts):
+        raise ValueError("invalid config path %r: use dot notation such as gateway.auth.token" % (path,))
+    return parts
+
+
+def get_path(data, path, default=None):
+    node = data
+    for part in split_path(path):
+        if not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    return node
+
+
+def has_path(data, path):
+    sentinel = object()
+    return get_path(data, path, sentinel) is not sentinel
+
+
+def deep_merge(base, overlay):
+    """Recursive merge, the semantics of `openclaw config patch`: objects merge, the rest replaces."""
+    result = copy.deepcopy(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = deep_merge(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def remove_path(data, path):
+    parts = split_path(path)
+    node = data
+    for part in parts[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            return False
+    if isinstance(node, dict) and parts[-1] in node:
+        del node[parts[-1]]
+        return True
+    return False
+
+
+def config_changes(current, desired, remove=()):
+    """Compute what has to change for `current` to hold `desired` and lack the `remove` paths.
+
+    Returns (changes, patch): changes is a sorted list of {'path', 'action'} (set/remove) and
+    patch is the minimal `openclaw config patch` document (null deletes a path).
+    """
+    changes = []
+    patch = {}
+
+    def put(path_parts, value):
+        node = patch
+        for part in path_parts[:-1]:
+            node = node.setdefault(part, {})
+        node[path_parts[-1]] = value
+
+    def walk(cur, want, prefix):
+        for key, value in want.items():
+            parts = prefix + [key]
+            if value is None:
+                # null deletes in a patch: say so instead of never converging.
+                raise ValueError("config path %s is null: list it in remove to delete it" % ".".join(parts))
+            here = cur.get(key) if isinstance(cur, dict) else None
+            present = isinstance(cur, dict) and key in cur
+            if isinstance(value, dict) and isinstance(here, dict):
+                walk(here, value, parts)
+            elif not present or here != value or type(here) is not type(value):
+                changes.append({"path": ".".join(parts), "action": "set"})
+                put(parts, copy.deepcopy(value))
+
+    walk(current, desired, [])
+    desired_flat = flatten(desired)
+    for path in remove:
+        parts = split_path(path)
+        if (path in desired_flat or any(p.startswith(path + ".") for p in desired_flat)
+                or any(path.startswith(p + ".") and not isinstance(v, dict) for p, v in desired_flat.items())):
+            raise ValueError("config path %s is both set and removed" % path)
+        if has_path(current, path):
+            changes.append({"path": path, "action": "remove"})
+            put(parts, None)
+    changes.sort(key=lambda c: c["path"])
+    return changes, patch
+
+
+# --- systemd ------------------------------------------------------------------------------
+
+def parse_environment_assignments(value):
+    """Parse the value of one `Environment=` line (systemd quoting) into a dict."""
+    env = {}
+    try:
+        words = shlex.split(value, posix=True)
+    except ValueError:
+        words = value.split()
+    for word in words:
+        if "=" in word:
+            key, val = word.split("=", 1)
+            env[key] = val
+    return env
+
+
+def parse_unit_file(text):
+    """Return the [Service] directives of a unit file as a list of (key, value), in order.
+
+    Continuation lines are joined; comments are dropped. Only [Service] matters to us.
+    """
+    directives = []
+    section = None
+    pending = ""
+    for raw in text.splitlines():
+        line = pending + raw.strip()
+        pending = ""
+        if line.endswith("\\"):
+            pending = line[:-1] + " "
+            continue
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            continue
+        if section == "Service" and "=" in line:
+            key, value = line.split("=", 1)
+            directives.append((key.strip(), value.strip()))
+    return directives
+
+
+def unit_environment(directives):
+    """Environment set by a unit or drop-in: (inline env dict, [EnvironmentFile paths]).
+
+    An empty `Environment=` resets the list, as systemd does.
+    """
+    env = {}
+    files = []
+    for key, value in directives:
+        if key == "Environment":
+            if value == "":
+                env = {}
+            else:
+                env.update(parse_environment_assignments(value))
+        elif key == "EnvironmentFile":
+            if value == "":
+                files = []
+            else:
+                files.append(value)
+    return env, files
+
+
+def compose_unit_environment(base, directives, read_file):
+    """The environment systemd hands a service: base (the manager's), then Environment=,
+    then each EnvironmentFile= in order (files win), then UnsetEnvironment= removals.
+
+    directives: the unit's then its drop-ins' [Service] directives, in load order.
+    read_file(path) returns the file's text or None.
+    """
+    env = dict(base)
+    inline, files = unit_environment(directives)
+    env.update(inline)
+    for path in files:
+        text = read_file(path.lstrip("-"))
+        if text is not None:
+            env.update(parse_env_file(text))
+    unset = []
+    for key, value in directives:
+        if key == "UnsetEnvironment":
+            if value == "":
+                unset = []
+            else:
+                try:
+                    unset.extend(shlex.split(value))
+                except ValueError:
+                    unset.extend(value.split())
+    for item in unset:
+        if "=" in item:
+            name, val = item.split("=", 1)
+            if env.get(name) == val:
+                del env[name]
+        else:
+            env.pop(item, None)
+    return env
+
+
+def parse_env_file(text):
+    """KEY=VALUE lines as read by systemd EnvironmentFile= and dotenv (quotes stripped)."""
+    env = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("export "):
+            line = line[len("export "):].lstrip()
+        if "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        key, value = key.strip(), value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        env[key] = value
+    return env
+
+
+def read_text(path, limit=1024 * 1024):
+    """Read a small text file; None when it does not exist or cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit).decode("utf-8", "replace")
+    except (IOError, OSError):
+        return None
+
+
+def exec_start_args(directives):
+    """argv of the last ExecStart= (prefixes like '-' or '@' removed)."""
+    argv = None
+    for key, value in directives:
+        if key == "ExecStart":
+            argv = None if value == "" else value
+    if not argv:
+        return []
+    try:
+        words = shlex.split(argv)
+    except ValueError:
+        words = argv.split()
+    if words:
+        words[0] = words[0].lstrip("-@:+!")
+    return words
+
+
+def option_value(argv, option):
+    """Value of `--option N` or `--option=N` in argv, else None."""
+    for index, word in enumerate(argv):
+        if word == option and index + 1 < len(argv):
+            return argv[index + 1]
+        if word.startswith(option + "="):
+            return word.split("=", 1)[1]
+    return None
+
+
+def config_path_for(home, env=None, profile=None):
+    """Where OpenClaw reads its config for a user, following its own precedence."""
+    env = env or {}
+    if env.get("OPENCLAW_CONFIG_PATH"):
+        return env["OPENCLAW_CONFIG_PATH"]
+    state_dir = env.get("OPENCLAW_STATE_DIR") or os.path.join(home, ".openclaw" + ("-" + profile if profile else ""))
+    return os.path.join(state_dir, "openclaw.json")

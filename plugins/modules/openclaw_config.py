@@ -1,0 +1,215 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, clawops.openclaw contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: openclaw_config
+short_description: Merge settings into an OpenClaw gateway configuration
+version_added: 0.1.0
+description:
+  - Reads the active OpenClaw config (JSON5), computes a deep diff against the desired O(settings),
+    O(secret_settings) and O(remove), and writes only when something differs.
+  - "Writes go through OpenClaw's own validated write path, C(openclaw config patch --stdin): the
+    installed OpenClaw validates the result against its schema before anything lands, writes
+    atomically with mode 0600 and rotates C(openclaw.json.bak). A patch that does not validate
+    leaves the file untouched and the module fails with OpenClaw's message."
+  - The patch document travels on standard input, so secrets never reach a command line.
+  - An existing config that cannot be parsed is never touched; the module fails with the path and
+    the parse error.
+  - Run it as the user that owns the config (the gateway's service user), for example with
+    C(become_user).
+author:
+  - clawops.openclaw contributors (@clawops)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: Secret values are shown as C(<redacted>) in diffs and results.
+  platform:
+    platforms: posix
+options:
+  path:
+    description:
+      - Config file to manage.
+      - Default is what OpenClaw itself would use for the executing user, C($OPENCLAW_CONFIG_PATH), else
+        C($OPENCLAW_STATE_DIR/openclaw.json), else C(~/.openclaw/openclaw.json) (C(~/.openclaw-PROFILE/) with O(profile)).
+    type: path
+  profile:
+    description: OpenClaw profile (C(--profile)); selects C(~/.openclaw-PROFILE/openclaw.json) when O(path) is not set.
+    type: str
+  settings:
+    description:
+      - Nested dict of desired values. Objects merge recursively into the config; lists and scalars replace.
+      - Keys not mentioned are left as they are.
+    type: dict
+    default: {}
+  secret_settings:
+    description:
+      - Like O(settings), for values that must never be shown (tokens, passwords, API keys).
+      - They are merged after O(settings) and redacted in diffs, results and logs.
+    type: dict
+    default: {}
+  remove:
+    description: Dot paths to delete from the config, for example C(gateway.customBindHost).
+    type: list
+    elements: str
+    default: []
+  openclaw_bin:
+    description: The C(openclaw) CLI used to validate and write. Default is the one found on C(PATH), C(/usr/local/bin) or C(/usr/bin).
+    type: path
+notes:
+  - "Why the CLI and not a direct atomic write: OpenClaw's schema is large and version-specific
+    (C(additionalProperties: false) almost everywhere); the installed release is the only
+    authority on what it will accept, and its writer keeps its own bookkeeping (C(meta), backups)
+    consistent. The diff is computed here, so an unchanged config costs no CLI call at all."
+  - JSON5 comments in a hand-edited file are dropped when OpenClaw rewrites it as plain JSON.
+seealso:
+  - module: clawops.openclaw.openclaw_facts
+"""
+
+EXAMPLES = r"""
+- name: Gateway listens on loopback with token auth
+  clawops.openclaw.openclaw_config:
+    settings:
+      gateway:
+        mode: local
+        port: 18789
+        bind: loopback
+        auth:
+          mode: token
+    secret_settings:
+      gateway:
+        auth:
+          token: "{{ vault_gateway_token }}"
+  become: true
+  become_user: openclaw
+
+- name: Drop a custom bind host
+  clawops.openclaw.openclaw_config:
+    remove:
+      - gateway.customBindHost
+  become: true
+  become_user: openclaw
+"""
+
+RETURN = r"""
+path:
+  description: The config file managed.
+  returned: always
+  type: str
+  sample: /home/openclaw/.openclaw/openclaw.json
+changes:
+  description: What changed (or would change in check mode), one entry per dot path.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"path": "gateway.port", "action": "set"}, {"path": "gateway.customBindHost", "action": "remove"}]
+backup_file:
+  description: The backup OpenClaw rotated before writing.
+  returned: changed and not check mode
+  type: str
+  sample: /home/openclaw/.openclaw/openclaw.json.bak
+created:
+  description: Whether the config file did not exist before.
+  returned: always
+  type: bool
+"""
+
+import json
+import os
+import pwd
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
+    config_changes, config_path_for, deep_merge, flatten, redact_tree, remove_path,
+)
+from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
+
+
+def load_config(module, path):
+    """(data, existed). Fails, touching nothing, when the file cannot be read or parsed."""
+    if not os.path.exists(path):
+        return {}, False
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8")
+    except (IOError, OSError, UnicodeDecodeError) as exc:
+        module.fail_json(msg="cannot read OpenClaw config %s: %s" % (path, to_native(exc)), path=path)
+    if not text.strip():
+        return {}, True
+    try:
+        data = json5_loads(text)
+    except JSON5DecodeError as exc:
+        module.fail_json(msg="OpenClaw config %s is not valid JSON5 (%s); it was left untouched. "
+                             "Fix it by hand or restore a backup (openclaw.json.bak*, openclaw.json.last-good)." % (path, exc),
+                         path=path, parse_error=str(exc))
+    if not isinstance(data, dict):
+        module.fail_json(msg="OpenClaw config %s must hold a JSON object, found %s; it was left untouched." % (path, type(data).__name__),
+                         path=path)
+    return data, True
+
+
+def run_patch(module, openclaw_bin, path, patch):
+    env = {"OPENCLAW_CONFIG_PATH": path, "LC_ALL": "C", "NO_COLOR": "1"}
+    rc, out, err = module.run_command([openclaw_bin, "config", "patch", "--stdin"], data=json.dumps(patch),
+                                      environ_update=env, binary_data=True)
+    if rc != 0:
+        # OpenClaw names the offending paths in its message but never echoes values.
+        module.fail_json(msg="OpenClaw refused the config change, %s is unchanged: %s" % (path, (err or out).strip()),
+                         rc=rc, stdout=out, stderr=err, path=path)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path"),
+            profile=dict(type="str"),
+            settings=dict(type="dict", default={}),
+            secret_settings=dict(type="dict", default={}, no_log=True),
+            remove=dict(type="list", elements="str", default=[]),
+            openclaw_bin=dict(type="path"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    home = pwd.getpwuid(os.geteuid()).pw_dir
+    path = params["path"] or config_path_for(home, os.environ, params["profile"])
+    desired = deep_merge(params["settings"], params["secret_settings"])
+    secret_paths = set(flatten(params["secret_settings"]))
+
+    current, existed = load_config(module, path)
+    try:
+        changes, patch = config_changes(current, desired, params["remove"])
+    except ValueError as exc:
+        module.fail_json(msg=to_native(exc))
+
+    result = dict(changed=bool(changes), path=path, changes=changes, created=bool(changes) and not existed)
+    if changes and module._diff:
+        after = deep_merge(current, desired)
+        for item in params["remove"]:
+            remove_path(after, item)
+        result["diff"] = dict(
+            before_header=path, after_header=path,
+            before=json.dumps(redact_tree(current, secret_paths), indent=2, sort_keys=True) + "\n" if existed else "",
+            after=json.dumps(redact_tree(after, secret_paths), indent=2, sort_keys=True) + "\n",
+        )
+    if changes and not module.check_mode:
+        openclaw_bin = params["openclaw_bin"] or module.get_bin_path("openclaw", required=True, opt_dirs=["/usr/local/bin", "/usr/bin"])
+        run_patch(module, openclaw_bin, path, patch)
+        if os.path.exists(path + ".bak"):
+            result["backup_file"] = path + ".bak"
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,710 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, clawops.openclaw contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: openclaw_facts
+short_description: Gather the state and health of an OpenClaw gateway as facts
+version_added: 0.1.0
+description:
+  - Collects, under C(ansible_facts.openclaw), everything the roles, C(verify) and remediation decide on
+    installation, config, the systemd service, the service environment and where each proxy
+    variable comes from, listeners on the gateway port, C(/health) and C(/ready) (with the
+    event-loop figures), lock files, and the log file.
+  - Also returns C(problems), a list of findings with an id, severity and message, so that callers
+    act on one diagnosis instead of re-deriving it.
+  - Works when the gateway is stopped, not installed or hung; it changes nothing, and every probe is
+    bounded by O(timeout).
+  - Reads files and C(/proc) directly and calls C(systemctl) and the HTTP endpoints; the only OpenClaw
+    CLI call is the optional schema validation (O(validate_config)), which costs about a second.
+  - Run it as root (C(become)) so it can see every listener's owner and the service's process environment;
+    run as the service user it still reports everything it may read.
+author:
+  - clawops.openclaw contributors (@clawops)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.facts
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  facts:
+    support: full
+  platform:
+    platforms: posix
+options:
+  user:
+    description: The gateway's service user.
+    type: str
+    default: openclaw
+  profile:
+    description: OpenClaw profile; selects unit C(openclaw-gateway-PROFILE.service) and state dir C(~/.openclaw-PROFILE).
+    type: str
+  config_path:
+    description: Config file, when it is not where OpenClaw looks by default for O(user).
+    type: path
+  port:
+    description: Gateway port. Default is the one in the unit's C(--port), else C(gateway.port) in the config, else 18789.
+    type: int
+  timeout:
+    description: Seconds allowed for each probe (HTTP request, command).
+    type: float
+    default: 3
+  validate_config:
+    description: Validate the config against the installed OpenClaw schema (C(openclaw config validate --json)).
+    type: bool
+    default: true
+  cli_timeout:
+    description: Seconds allowed for the OpenClaw CLI call of O(validate_config) (Node starts slowly on small hosts).
+    type: float
+    default: 30
+  event_loop_delay_threshold_ms:
+    description: Event-loop p99 delay above which the gateway is reported as degraded, whatever OpenClaw says.
+    type: float
+    default: 500
+notes:
+  - Secret values (config credentials, tokens in environment variables, proxy passwords) are never returned.
+seealso:
+  - module: clawops.openclaw.openclaw_config
+"""
+
+EXAMPLES = r"""
+- name: Gather OpenClaw facts
+  clawops.openclaw.openclaw_facts:
+    user: openclaw
+  become: true
+
+- name: Fail when the gateway is not ready
+  ansible.builtin.assert:
+    that: ansible_facts.openclaw.ready.ok
+    fail_msg: "{{ ansible_facts.openclaw.problems | map(attribute='message') | list }}"
+"""
+
+RETURN = r"""
+ansible_facts:
+  description: Facts to add to ansible_facts.
+  returned: always
+  type: complex
+  contains:
+    openclaw:
+      description:
+        - The gateway as found. Main keys
+          C(user) (name, uid, home, exists, linger),
+          C(installed), C(version), C(package_root), C(cli_path),
+          C(node) (path, version, engines_ok),
+          C(config) (path, exists, parse_ok, parse_error, valid, issues, mode, bind, port, auth_mode, auth_secret_set, file_mode, owner),
+          C(service) (scope, unit_name, unit_path, unit_exists, dropins, load_state, active_state, sub_state, unit_file_state,
+          pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units),
+          C(environment) (effective, effective_from, proxy),
+          C(listeners), C(health), C(ready), C(locks), C(log_file),
+          C(problems) (id, severity, message), C(healthy).
+        - C(environment.proxy) maps every proxy-related variable to its effective value and the list of
+          C(sources) that set it (C(unit), C(dropin), C(unit_backup), C(environment_file), C(manager),
+          C(dotenv), C(gateway_env)), each with path and value.
+      type: dict
+      returned: always
+"""
+
+import errno
+import glob
+import json
+import os
+import pwd
+import re
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_native
+from ansible.module_utils.six.moves.urllib.request import ProxyHandler, build_opener
+from ansible.module_utils.six.moves.urllib.error import HTTPError
+
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
+    PROXY_VARIABLES, compose_unit_environment, config_path_for, exec_start_args, option_value, parse_env_file,
+    parse_environment_assignments, parse_unit_file, read_text, redact_env, unit_environment,
+)
+from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
+
+DEFAULT_PORT = 18789
+ENGINES = "node >=24.16.0 <25 || >=26.1.0"
+SYSTEM_UNIT_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
+BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/bin")
+SHOW_PROPERTIES = ("LoadState", "ActiveState", "SubState", "UnitFileState", "MainPID", "NRestarts", "Result",
+                   "ExecMainStatus", "FragmentPath", "DropInPaths", "ActiveEnterTimestampMonotonic")
+
+
+def version_tuple(text):
+    match = re.search(r"(\d+)\.(\d+)\.(\d+)", text or "")
+    return tuple(int(x) for x in match.groups()) if match else None
+
+
+def node_engines_ok(version):
+    if version is None:
+        return None
+    return (24, 16, 0) <= version < (25, 0, 0) or version >= (26, 1, 0)
+
+
+class Gatherer(object):
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.timeout = max(float(self.params["timeout"]), 0.1)
+        self.problems = []
+        self.facts = {}
+
+    # --- helpers ------------------------------------------------------------------------
+    def problem(self, pid, severity, message, **extra):
+        item = dict(id=pid, severity=severity, message=message)
+        item.update(extra)
+        self.problems.append(item)
+
+    def run(self, argv, as_user=False, env=None, data=None, timeout=None):
+        """Run a command bounded by `timeout` (coreutils), optionally as the service user."""
+        environ = {"LC_ALL": "C", "NO_COLOR": "1", "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0"}
+        environ.update(env or {})
+        if as_user and self.user and os.geteuid() == 0 and self.user["uid"] != 0:
+            argv = ["runuser", "-u", self.user["name"], "--", "env", "HOME=%s" % self.user["home"],
+                    "XDG_RUNTIME_DIR=/run/user/%d" % self.user["uid"]] + ["%s=%s" % kv for kv in environ.items()] + argv
+        seconds = "%g" % (timeout or self.timeout)
+        try:
+            return self.module.run_command(["timeout", "-k", "1", seconds] + argv, environ_update=environ, data=data)
+        except Exception as exc:  # pylint: disable=broad-except
+            return 127, "", to_native(exc)
+
+    def systemctl_user(self, *args):
+        if os.geteuid() == 0 and self.user["uid"] != 0:
+            return self.run(["systemctl", "--user", "--machine=%s@" % self.user["name"]] + list(args))
+        return self.run(["systemctl", "--user"] + list(args), env={"XDG_RUNTIME_DIR": "/run/user/%d" % self.user["uid"]})
+
+    # --- gatherers ----------------------------------------------------------------------
+    def gather_user(self):
+        name = self.params["user"]
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            self.user = None
+            self.facts["user"] = dict(name=name, exists=False, uid=None, home=None, linger=False)
+            self.problem("user_missing", "error", "service user %s does not exist" % name)
+            return
+        self.user = dict(name=name, uid=entry.pw_uid, home=entry.pw_dir)
+        linger = os.path.exists("/var/lib/systemd/linger/%s" % name)
+        self.facts["user"] = dict(name=name, exists=True, uid=entry.pw_uid, home=entry.pw_dir, linger=linger)
+        if not linger:
+            self.problem("linger_off", "error", "linger is off for %s: the user service stops at logout and does not start at boot" % name)
+
+    def gather_install(self):
+        cli = None
+        for directory in BIN_DIRS:
+            candidate = os.path.join(directory, "openclaw")
+            if os.path.exists(candidate):
+                cli = candidate
+                break
+        package_root = None
+        version = None
+        if cli:
+            real = os.path.realpath(cli)  # .../node_modules/openclaw/openclaw.mjs
+            root = os.path.dirname(real)
+            while root != "/" and not os.path.exists(os.path.join(root, "package.json")):
+                root = os.path.dirname(root)
+            try:
+                with open(os.path.join(root, "package.json")) as handle:
+                    meta = json.load(handle)
+                if meta.get("name") == "openclaw":
+                    package_root, version = root, meta.get("version")
+            except (IOError, OSError, ValueError):
+                pass
+        self.facts.update(installed=version is not None, version=version, cli_path=cli, package_root=package_root)
+        if version is None:
+            self.problem("not_installed", "error", "the openclaw package is not installed (no openclaw CLI in %s)" % ", ".join(BIN_DIRS))
+
+        node = None
+        for directory in BIN_DIRS:
+            if os.path.exists(os.path.join(directory, "node")):
+                node = os.path.join(directory, "node")
+                break
+        node_version = None
+        if node:
+            rc, out, dummy = self.run([node, "--version"])
+            node_version = out.strip() if rc == 0 else None
+        parsed = version_tuple(node_version)
+        ok = node_engines_ok(parsed)
+        self.facts["node"] = dict(path=node, version=node_version.lstrip("v") if node_version else None, engines_ok=ok, engines=ENGINES)
+        if node is None:
+            self.problem("node_missing", "error", "no node executable in %s" % ", ".join(BIN_DIRS))
+        elif ok is False:
+            self.problem("node_unsupported", "error", "Node.js %s does not satisfy OpenClaw's engines range %s" % (node_version, ENGINES))
+
+    def gather_service(self):
+        profile = self.params["profile"]
+        unit_name = "openclaw-gateway%s.service" % ("-" + profile if profile else "")
+        home = self.user["home"] if self.user else None
+        unit_dir = os.path.join(home, ".config/systemd/user") if home else None
+        unit_path = os.path.join(unit_dir, unit_name) if unit_dir else None
+        service = dict(unit_name=unit_name, unit_path=unit_path, unit_exists=bool(unit_path and os.path.exists(unit_path)),
+                       dropins=[], scope="none", pid=None, restarts=None, active_state=None, sub_state=None,
+                       load_state=None, unit_file_state=None, result=None, exec_start=[], exec_port=None,
+                       runtime_path=None, backup_unit=None, system_units=[])
+        for directory in SYSTEM_UNIT_DIRS:
+            service["system_units"].extend(sorted(glob.glob(os.path.join(directory, "openclaw*.service"))))
+        if unit_path and os.path.exists(unit_path + ".bak"):
+            service["backup_unit"] = unit_path + ".bak"
+        self.directives = {}
+        if service["unit_exists"]:
+            service["scope"] = "user"
+            self.directives["unit"] = (unit_path, parse_unit_file(read_text(unit_path) or ""))
+            argv = exec_start_args(self.directives["unit"][1])
+            service["exec_start"] = argv
+            service["runtime_path"] = argv[0] if argv else None
+            port = option_value(argv, "--port")
+            service["exec_port"] = int(port) if port and port.isdigit() else None
+        elif service["system_units"]:
+            service["scope"] = "system"
+        if unit_dir:
+            for dropin in sorted(glob.glob(os.path.join(unit_dir, unit_name + ".d", "*.conf"))):
+                service["dropins"].append(dropin)
+                self.directives["dropin:" + dropin] = (dropin, parse_unit_file(read_text(dropin) or ""))
+        if service["backup_unit"]:
+            self.directives["unit_backup"] = (service["backup_unit"], parse_unit_file(read_text(service["backup_unit"]) or ""))
+
+        self.manager_env = {}
+        if self.user and service["unit_exists"]:
+            rc, out, err = self.systemctl_user("show", unit_name, "--property=" + ",".join(SHOW_PROPERTIES))
+            if rc == 0:
+                props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+                service.update(load_state=props.get("LoadState"), active_state=props.get("ActiveState"), sub_state=props.get("SubState"),
+                               unit_file_state=props.get("UnitFileState"), result=props.get("Result"))
+                service["pid"] = int(props.get("MainPID") or 0) or None
+                service["restarts"] = int(props.get("NRestarts") or 0)
+                service["exec_main_status"] = int(props.get("ExecMainStatus") or 0)
+                service["active_since_monotonic_us"] = int(props.get("ActiveEnterTimestampMonotonic") or 0)
+            else:
+                service["manager_error"] = (err or out).strip()
+                self.problem("user_manager_unreachable", "error", "cannot reach the user manager of %s: %s" % (self.user["name"], service["manager_error"]))
+            rc, out, dummy = self.systemctl_user("show-environment")
+            if rc == 0:
+                for line in out.splitlines():
+                    self.manager_env.update(parse_environment_assignments(line) if "=" in line else {})
+        self.facts["service"] = service
+
+        if service["system_units"]:
+            self.problem("system_unit_present", "error",
+                         "OpenClaw is installed as a system unit (%s); the gateway must run as one user service of %s"
+                         % (", ".join(service["system_units"]), self.params["user"]))
+        if not service["unit_exists"]:
+            if self.user:
+                self.problem("unit_missing", "error", "user unit %s is missing" % (unit_path,))
+            return
+        if service["active_state"] == "failed" or (service["active_state"] not in (None, "active") and service["exec_main_status"] == 78):
+            self.problem("service_failed", "error", "%s is %s (exit status %s)" % (unit_name, service["active_state"], service.get("exec_main_status")))
+        elif service["active_state"] in ("activating",) and service["restarts"]:
+            self.problem("service_crash_loop", "error", "%s is restarting (restart count %s)" % (unit_name, service["restarts"]))
+        elif service["active_state"] not in (None, "active"):
+            self.problem("service_inactive", "error", "%s is %s" % (unit_name, service["active_state"]))
+        if service["unit_file_state"] not in (None, "enabled", "linked", "enabled-runtime"):
+            self.problem("service_disabled", "warning", "%s is %s: it will not start at boot" % (unit_name, service["unit_file_state"]))
+
+    def gather_environment(self):
+        """Every place the gateway's environment can come from, and what the process really has."""
+        home = self.user["home"] if self.user else None
+        sources = []  # (source, path, env, active)
+        if home:
+            for name, path in (("dotenv", os.path.join(home, ".openclaw", ".env")),
+                               ("gateway_env", os.path.join(home, ".config", "openclaw", "gateway.env"))):
+                text = read_text(path)
+                if text is not None:
+                    sources.append((name, path, parse_env_file(text), True))
+        if self.manager_env:
+            sources.append(("manager", None, self.manager_env, True))
+        for key, (path, directives) in sorted(self.directives.items(), key=lambda kv: (kv[0] != "unit", kv[0])):
+            kind = key.split(":", 1)[0]
+            env, files = unit_environment(directives)
+            active = kind != "unit_backup"
+            sources.append((kind, path, env, active))
+            for env_file in files:
+                text = read_text(env_file.lstrip("-"))
+                if text is not None:
+                    sources.append(("environment_file", env_file.lstrip("-"), parse_env_file(text), active))
+
+        pid = self.facts["service"]["pid"]
+        effective, effective_from = None, None
+        if pid:
+            raw = None
+            try:
+                with open("/proc/%d/environ" % pid, "rb") as handle:
+                    raw = handle.read()
+            except (IOError, OSError):
+                pass
+            if raw is not None:
+                effective = dict(item.split("=", 1) for item in raw.decode("utf-8", "replace").split("\0") if "=" in item)
+                effective_from = "process"
+        if effective is None:
+            # Not running (or not ours to read): what systemd would hand the next start.
+            directives = []
+            for key, (dummy, items) in sorted(self.directives.items(), key=lambda kv: (kv[0] != "unit", kv[0])):
+                if key != "unit_backup":
+                    directives.extend(items)
+            effective = compose_unit_environment(self.manager_env, directives, read_text)
+            effective_from = "unit" if self.directives else None
+        # OpenClaw loads these two files itself at start, on top of what systemd gives it.
+        loaded = dict(effective)
+        for kind, dummy, env, active in sources:
+            if kind in ("dotenv", "gateway_env"):
+                for key, value in env.items():
+                    loaded.setdefault(key, value)
+
+        proxy = {}
+        for var in PROXY_VARIABLES:
+            setters = [dict(source=kind, path=path, value=redact_env({var: env[var]})[var], active=active)
+                       for kind, path, env, active in sources if var in env]
+            if setters or var in loaded:
+                proxy[var] = dict(value=redact_env({var: loaded[var]})[var] if var in loaded else None, sources=setters)
+        self.facts["environment"] = dict(effective=redact_env(loaded), effective_from=effective_from, proxy=proxy)
+        for var in ("ALL_PROXY", "all_proxy"):
+            if proxy.get(var, {}).get("value"):
+                where = ", ".join("%s %s" % (s["source"], s["path"] or "") for s in proxy[var]["sources"] if s["active"]) or "process environment"
+                self.problem("proxy_all_proxy", "error",
+                             "%s is set for the gateway (from %s): it overrides the split routing and can drag channel WebSockets through a proxy"
+                             % (var, where.strip()), variable=var)
+
+    def gather_config(self):
+        env = self.facts["environment"]["effective"] if self.facts.get("environment") else {}
+        home = self.user["home"] if self.user else None
+        path = self.params["config_path"] or (config_path_for(home, env, self.params["profile"]) if home else None)
+        config = dict(path=path, exists=bool(path) and os.path.exists(path), parse_ok=None, parse_error=None, valid=None, issues=[],
+                      mode=None, bind=None, port=None, auth_mode=None, auth_secret_set=False, file_mode=None, owner=None)
+        data = None
+        if config["exists"]:
+            stat = os.stat(path)
+            config["file_mode"] = "%04o" % (stat.st_mode & 0o7777)
+            try:
+                config["owner"] = pwd.getpwuid(stat.st_uid).pw_name
+            except KeyError:
+                config["owner"] = str(stat.st_uid)
+            text = read_text(path, limit=16 * 1024 * 1024)
+            try:
+                data = json5_loads(text) if text and text.strip() else {}
+                config["parse_ok"] = isinstance(data, dict)
+                if not config["parse_ok"]:
+                    config["parse_error"] = "the config is not a JSON object"
+                    data = None
+            except JSON5DecodeError as exc:
+                config["parse_ok"] = False
+                config["parse_error"] = str(exc)
+            if stat.st_mode & 0o077:
+                self.problem("config_permissions", "warning", "%s is mode %s: it holds credentials and should be 0600" % (path, config["file_mode"]))
+        if data is not None:
+            gateway = data.get("gateway") if isinstance(data.get("gateway"), dict) else {}
+            auth = gateway.get("auth") if isinstance(gateway.get("auth"), dict) else {}
+            config.update(mode=gateway.get("mode"), bind=gateway.get("bind"), port=gateway.get("port"), auth_mode=auth.get("mode"),
+                          custom_bind_host=gateway.get("customBindHost"))
+            config["auth_secret_set"] = bool(auth.get("token") or auth.get("password"))
+        if self.params["validate_config"] and config["exists"] and config["parse_ok"] and self.facts.get("cli_path"):
+            rc, out, err = self.run([self.facts["cli_path"], "config", "validate", "--json"], as_user=True,
+                                    env={"OPENCLAW_CONFIG_PATH": path}, timeout=self.params["cli_timeout"])
+            try:
+                verdict = json.loads(out[out.index("{"):]) if "{" in out else {}
+            except ValueError:
+                verdict = {}
+            if "valid" in verdict:
+                config["valid"] = bool(verdict["valid"])
+                config["issues"] = [dict(path=i.get("path"), message=i.get("message")) for i in verdict.get("issues", []) if isinstance(i, dict)]
+            else:
+                config["validate_error"] = (err or out).strip()[-500:] or "rc=%s" % rc
+        elif config["parse_ok"] is not None:
+            config["valid"] = False if config["parse_ok"] is False else None
+        self.facts["config"] = config
+
+        if path and not config["exists"]:
+            self.problem("config_missing", "error", "config %s does not exist" % path)
+        elif config["parse_ok"] is False:
+            self.problem("config_unparsable", "error", "config %s cannot be parsed: %s" % (path, config["parse_error"]))
+        elif config["valid"] is False:
+            self.problem("config_invalid", "error", "config %s fails OpenClaw's schema: %s" % (
+                path, "; ".join("%s: %s" % (i["path"], i["message"]) for i in config["issues"]) or "see openclaw config validate"))
+        if data is not None:
+            if not config["mode"]:
+                self.problem("gateway_mode_missing", "error", "gateway.mode is not set: the gateway refuses to start (exit 78)")
+            if config["bind"] not in (None, "loopback") and config["auth_mode"] in (None, "none"):
+                self.problem("bind_without_auth", "error", "gateway.bind=%s without auth: the gateway refuses to start (exit 78)" % config["bind"])
+        unit_env_path = env.get("OPENCLAW_CONFIG_PATH") or (config_path_for(home, env, self.params["profile"]) if env and home else None)
+        if self.params["config_path"] and unit_env_path and os.path.realpath(unit_env_path) != os.path.realpath(path):
+            self.problem("config_path_mismatch", "error", "the service reads %s but %s was inspected" % (unit_env_path, path))
+
+    def gather_network(self):
+        service = self.facts["service"]
+        config = self.facts["config"]
+        port = self.params["port"] or service.get("exec_port") or (config["port"] if isinstance(config.get("port"), int) else None) or DEFAULT_PORT
+        self.port = port
+        self.facts["port"] = port
+        listeners = list_listeners(port)
+        self.facts["listeners"] = listeners
+        main_pid = service.get("pid")
+        family = set(descendants(main_pid)) if main_pid else set()
+        foreign = [l for l in listeners if l.get("pid") is None or l["pid"] not in family]
+        if foreign:
+            owners = ", ".join("%s (pid %s, %s)" % (l["address"], l.get("pid"), l.get("command")) for l in foreign)
+            gateway_like = any("openclaw" in (l.get("cmdline") or "") or "gateway" in (l.get("cmdline") or "") for l in foreign)
+            self.problem("port_conflict", "error", "port %d is held by a process that is not the service: %s" % (port, owners),
+                         foreign_is_gateway=gateway_like)
+
+        host = "127.0.0.1"
+        if config.get("bind") == "custom" and config.get("custom_bind_host") not in (None, "", "0.0.0.0"):
+            host = config["custom_bind_host"]
+        base = "http://%s:%d" % ("[%s]" % host if ":" in host else host, port)
+        self.facts["health"] = http_probe(base + "/health", self.timeout)
+        ready = http_probe(base + "/ready", self.timeout)
+        body = ready.pop("json", None) or {}
+        loop = body.get("eventLoop") if isinstance(body.get("eventLoop"), dict) else {}
+        ready.update(ready=body.get("ready"), failing=body.get("failing", []), uptime_ms=body.get("uptimeMs"),
+                     event_loop=dict(degraded=loop.get("degraded"), delay_p99_ms=loop.get("delayP99Ms"),
+                                     delay_max_ms=loop.get("delayMaxMs"), utilization=loop.get("utilization"), reasons=loop.get("reasons", [])))
+        ready["ok"] = ready.get("status") == 200 and body.get("ready") is True
+        self.facts["health"].pop("json", None)
+        self.facts["ready"] = ready
+
+        running = service.get("active_state") == "active"
+        if running and not ready["ok"]:
+            if ready.get("error") and "timed out" in ready["error"]:
+                self.problem("gateway_hung", "critical", "the process is alive but /ready timed out after %gs" % self.timeout)
+            elif service.get("pid") and not listeners:
+                self.problem("gateway_starting", "warning", "the service runs but nothing listens on port %d yet" % port)
+            else:
+                self.problem("not_ready", "error", "/ready answered %s: failing %s" % (ready.get("status") or ready.get("error"), ready.get("failing")))
+        delay = ready["event_loop"].get("delay_p99_ms")
+        threshold = self.params["event_loop_delay_threshold_ms"]
+        if ready["event_loop"].get("degraded") or (isinstance(delay, (int, float)) and delay > threshold):
+            self.problem("event_loop_degraded", "error", "event loop degraded: p99 delay %s ms (threshold %s ms), reasons %s"
+                         % (delay, threshold, ready["event_loop"].get("reasons")))
+
+    def gather_locks(self):
+        locks = []
+        if self.user:
+            state_dir = os.path.dirname(self.facts["config"]["path"] or os.path.join(self.user["home"], ".openclaw", "x"))
+            patterns = [os.path.join(state_dir, "tmp", "openclaw-%d" % self.user["uid"], "*.lock"),
+                        "/tmp/openclaw-%d/*.lock" % self.user["uid"]]
+            for pattern in patterns:
+                for path in sorted(glob.glob(pattern)):
+                    locks.append(inspect_lock(path))
+        self.facts["locks"] = locks
+        for lock in locks:
+            if lock["stale"]:
+                self.problem("stale_lock", "warning", "lock %s belongs to pid %s, which is gone" % (lock["path"], lock["pid"]), path=lock["path"])
+
+    def gather_logs(self):
+        profile = self.params["profile"]
+        pattern = "/tmp/openclaw/openclaw-%s[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].log" % (profile + "-" if profile else "")
+        files = sorted(glob.glob(pattern))
+        self.facts["log_file"] = files[-1] if files else None
+
+    def gather(self):
+        started = time.time()
+        self.gather_user()
+        self.gather_install()
+        self.gather_service()
+        self.gather_environment()
+        self.gather_config()
+        self.gather_network()
+        self.gather_locks()
+        self.gather_logs()
+        self.facts["problems"] = self.problems
+        self.facts["healthy"] = not any(p["severity"] in ("error", "critical") for p in self.problems)
+        self.facts["gather_seconds"] = round(time.time() - started, 3)
+        return self.facts
+
+
+def http_probe(url, timeout):
+    """GET url without any proxy (env proxies would send a loopback probe elsewhere)."""
+    opener = build_opener(ProxyHandler({}))
+    started = time.time()
+    result = dict(url=url, status=None, ok=False, error=None)
+    try:
+        response = opener.open(url, timeout=timeout)
+        result["status"] = response.getcode()
+        body = response.read(65536)
+    except HTTPError as exc:
+        result["status"] = exc.code
+        body = exc.read(65536)
+    except Exception as exc:  # pylint: disable=broad-except
+        result["error"] = to_native(getattr(exc, "reason", exc))
+        if "timed out" not in result["error"] and time.time() - started >= timeout * 0.95:
+            result["error"] = "timed out: %s" % result["error"]
+        body = b""
+    result["elapsed_ms"] = round((time.time() - started) * 1000, 1)
+    try:
+        result["json"] = json.loads(body.decode("utf-8")) if body else None
+    except ValueError:
+        result["json"] = None
+    result["ok"] = result["status"] == 200
+    return result
+
+
+def _socket_inodes(port):
+    """{inode: ('address:port', uid)} of TCP sockets listening on port, from /proc/net/tcp{,6}."""
+    found = {}
+    for table, v6 in (("/proc/net/tcp", False), ("/proc/net/tcp6", True)):
+        text = read_text(table) or ""
+        for line in text.splitlines()[1:]:
+            fields = line.split()
+            if len(fields) < 10 or fields[3] != "0A":
+                continue
+            address, hexport = fields[1].split(":")
+            if int(hexport, 16) != port:
+                continue
+            found[fields[9]] = ("%s:%d" % (_decode_address(address, v6), port), int(fields[7]))
+    return found
+
+
+def _decode_address(hexaddr, v6):
+    raw = bytes(bytearray.fromhex(hexaddr))
+    if not v6:
+        return ".".join(str(b) for b in reversed(raw))
+    # Four little-endian 32-bit words.
+    words = [raw[i:i + 4][::-1] for i in range(0, 16, 4)]
+    full = b"".join(words)
+    groups = ["%x" % ((full[i] << 8) | full[i + 1]) for i in range(0, 16, 2)]
+    text = ":".join(groups)
+    text = re.sub(r"(^|:)0(:0)+(:|$)", "::", text, count=1)
+    return "[%s]" % text
+
+
+def _scan_fds(pid_dirs, wanted):
+    """{inode: pid} for the sockets in `wanted` held by the given /proc/PID dirs; also the dirs we may not read."""
+    found, denied = {}, []
+    for pid_dir in pid_dirs:
+        try:
+            fds = os.listdir(pid_dir + "/fd")
+        except (IOError, OSError):
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink("%s/fd/%s" % (pid_dir, fd))
+            except (IOError, OSError) as exc:
+                if exc.errno == errno.EACCES:
+                    denied.append(pid_dir)
+                    break
+                continue
+            if target in wanted:
+                pid = int(pid_dir[6:])
+                inode = target[8:-1]
+                found[inode] = min(pid, found.get(inode, pid))
+    return found, denied
+
+
+def list_listeners(port):
+    inodes = _socket_inodes(port)
+    if not inodes:
+        return []
+    wanted = set("socket:[%s]" % inode for inode in inodes)
+    owners, denied = _scan_fds(glob.glob("/proc/[0-9]*"), wanted)
+    # Root without CAP_SYS_PTRACE (containers) may not read other users' fds, but the owner
+    # may: look again with the effective uid of each such process, then switch back.
+    if denied and os.geteuid() == 0:
+        by_uid = {}
+        for pid_dir in denied:
+            try:
+                st = os.stat(pid_dir)
+                by_uid.setdefault((st.st_uid, st.st_gid), []).append(pid_dir)
+            except OSError:
+                continue
+        for (uid, gid), pid_dirs in by_uid.items():
+            try:
+                os.setegid(gid)  # the kernel compares both uid and gid with the target's
+                os.seteuid(uid)
+                found, dummy = _scan_fds(pid_dirs, wanted)
+            except OSError:
+                found = {}
+            finally:
+                os.seteuid(0)
+                os.setegid(0)
+            for inode, pid in found.items():
+                owners[inode] = min(pid, owners.get(inode, pid))
+    listeners = []
+    for inode, (address, uid) in sorted(inodes.items(), key=lambda kv: kv[1]):
+        pid = owners.get(inode)
+        entry = dict(address=address, pid=pid, command=None, cmdline=None, user=None)
+        try:
+            entry["user"] = pwd.getpwuid(uid).pw_name
+        except KeyError:
+            entry["user"] = str(uid)
+        if pid:
+            entry["command"] = (read_text("/proc/%d/comm" % pid) or "").strip()
+            entry["cmdline"] = (read_text("/proc/%d/cmdline" % pid) or "").replace("\0", " ").strip()[:300]
+        listeners.append(entry)
+    return listeners
+
+
+def descendants(pid):
+    """pid and all its descendants (a gateway may listen from a child process)."""
+    children = {}
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        text = read_text(stat)
+        if not text:
+            continue
+        fields = text.rsplit(")", 1)[-1].split()
+        if len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        todo.extend(children.get(current, []))
+    return out
+
+
+def process_start_ticks(pid):
+    text = read_text("/proc/%d/stat" % pid)
+    if not text:
+        return None
+    fields = text.rsplit(")", 1)[-1].split()
+    try:
+        return int(fields[19])  # field 22 of stat: start time in clock ticks since boot
+    except (IndexError, ValueError):
+        return None
+
+
+def inspect_lock(path):
+    """A gateway lock is JSON {pid, startTime, ...}; it is stale when the pid is gone or reused."""
+    lock = dict(path=path, pid=None, owner_alive=None, stale=False, port=None, config_path=None)
+    text = read_text(path)
+    try:
+        data = json.loads(text.strip()) if text and text.strip() else {}
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict) or not isinstance(data.get("pid"), int):
+        lock["unreadable"] = True
+        return lock
+    lock.update(pid=data["pid"], port=data.get("port"), config_path=data.get("configPath"), created_at=data.get("createdAt"))
+    ticks = process_start_ticks(data["pid"])
+    alive = ticks is not None and (not isinstance(data.get("startTime"), int) or data["startTime"] == ticks)
+    lock["owner_alive"] = alive
+    lock["stale"] = not alive
+    return lock
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            user=dict(type="str", default="openclaw"),
+            profile=dict(type="str"),
+            config_path=dict(type="path"),
+            port=dict(type="int"),
+            timeout=dict(type="float", default=3),
+            validate_config=dict(type="bool", default=True),
+            cli_timeout=dict(type="float", default=30),
+            event_loop_delay_threshold_ms=dict(type="float", default=500),
+        ),
+        supports_check_mode=True,
+    )
+    if module.params["port"] is not None and not 1 <= module.params["port"] <= 65535:
+        module.fail_json(msg="port must be between 1 and 65535, got %s" % module.params["port"])
+    facts = Gatherer(module).gather()
+    module.exit_json(changed=False, ansible_facts=dict(openclaw=facts))
+
+
+if __name__ == "__main__":
+    main()
