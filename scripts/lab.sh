@@ -53,6 +53,5 @@ echo
 echo "Health:   curl http://$ip:$port/ready"
 curl -fsS -m 5 "http://$ip:$port/ready" | head -c 300; echo
 echo "Control UI / WebSocket: http://$ip:$port/  (ws://$ip:$port)"
-echo "Token:    docker exec $NAME runuser -u openclaw -- openclaw config get gateway.auth.token   (prints it redacted;"
-echo "          the value is in /home/openclaw/.openclaw/openclaw.json, mode 0600)"
+echo "Token:    docker exec $NAME python3 -c \"import json; print(json.load(open('/home/openclaw/.openclaw/openclaw.json'))['gateway']['auth']['token'])\""
 echo "Shell:    docker exec -it $NAME bash        Remove: make lab-destroy"

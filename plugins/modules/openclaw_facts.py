@@ -68,6 +68,31 @@ options:
     description: Event-loop p99 delay above which the gateway is reported as degraded, whatever OpenClaw says.
     type: float
     default: 500
+  egress_proxied_domains:
+    description:
+      - Domains that must leave through the relay; their routes are reported under C(egress.routes).
+      - Default is the domains Privoxy forwards to a SOCKS proxy.
+    type: list
+    elements: str
+    default: []
+  egress_channel_hosts:
+    description: Hosts that must connect directly (chat channels, loopback); each must be covered by NO_PROXY when a proxy is set.
+    type: list
+    elements: str
+    default: [127.0.0.1, localhost, "::1", .feishu.cn, .larksuite.com, api.telegram.org, .discord.com, .discord.gg,
+              .discordapp.com, .discordapp.net, .slack.com, .whatsapp.com, .whatsapp.net]
+  egress_ss_local_unit:
+    description: System unit of the Shadowsocks client (the egress role's instance).
+    type: str
+    default: shadowsocks-libev-local@clawops-egress.service
+  egress_ss_local_config:
+    description: Its JSON config, read for the relay address (the password is never returned).
+    type: path
+    default: /etc/shadowsocks-libev/clawops-egress.json
+  egress_privoxy_config:
+    description: Privoxy's config file, read for its forward rules.
+    type: path
+    default: /etc/privoxy/config
 notes:
   - Secret values (config credentials, tokens in environment variables, proxy passwords) are never returned.
 seealso:
@@ -103,6 +128,7 @@ ansible_facts:
           pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units),
           C(environment) (effective, effective_from, proxy),
           C(listeners), C(health), C(ready), C(locks), C(log_file),
+          C(egress) (configured, proxy, privoxy, ss_local, relay, routes, channels),
           C(problems) (id, severity, message), C(healthy).
         - C(environment.proxy) maps every proxy-related variable to its effective value and the list of
           C(sources) that set it (C(unit), C(dropin), C(unit_backup), C(environment_file), C(manager),
@@ -117,6 +143,7 @@ import json
 import os
 import pwd
 import re
+import socket
 import time
 
 from ansible.module_utils.basic import AnsibleModule
@@ -127,6 +154,9 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
     PROXY_VARIABLES, compose_unit_environment, config_path_for, exec_start_args, option_value, parse_env_file,
     parse_environment_assignments, parse_unit_file, read_text, redact_env, unit_environment,
+)
+from ansible_collections.clawops.openclaw.plugins.module_utils._egress import (
+    DEFAULT_CHANNEL_HOSTS, first_forward_is_default, host_of, no_proxy_entries, no_proxy_matches, parse_privoxy_forwards, privoxy_route,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
 
@@ -477,9 +507,13 @@ class Gatherer(object):
                 self.problem("not_ready", "error", "/ready answered %s: failing %s" % (ready.get("status") or ready.get("error"), ready.get("failing")))
         delay = ready["event_loop"].get("delay_p99_ms")
         threshold = self.params["event_loop_delay_threshold_ms"]
-        if ready["event_loop"].get("degraded") or (isinstance(delay, (int, float)) and delay > threshold):
-            self.problem("event_loop_degraded", "error", "event loop degraded: p99 delay %s ms (threshold %s ms), reasons %s"
+        if isinstance(delay, (int, float)) and delay > threshold:
+            self.problem("event_loop_degraded", "error", "event loop p99 delay %s ms is above %s ms: requests stall (reasons %s)"
                          % (delay, threshold, ready["event_loop"].get("reasons")))
+        elif ready["event_loop"].get("degraded"):
+            # OpenClaw flags short CPU bursts (e.g. right after start) too: worth seeing, not an outage.
+            self.problem("event_loop_busy", "warning", "OpenClaw reports its event loop degraded (p99 %s ms, reasons %s)"
+                         % (delay, ready["event_loop"].get("reasons")))
 
     def gather_locks(self):
         locks = []
@@ -501,6 +535,89 @@ class Gatherer(object):
         files = sorted(glob.glob(pattern))
         self.facts["log_file"] = files[-1] if files else None
 
+    def system_unit(self, unit):
+        rc, out, dummy = self.run(["systemctl", "show", unit, "--property=LoadState,ActiveState,SubState,UnitFileState"])
+        props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line) if rc == 0 else {}
+        return dict(unit=unit, load_state=props.get("LoadState"), active_state=props.get("ActiveState"),
+                    sub_state=props.get("SubState"), unit_file_state=props.get("UnitFileState"))
+
+    def gather_egress(self):
+        """Split egress as the gateway experiences it: proxy variables, NO_PROXY, Privoxy's rules, the relay."""
+        p = self.params
+        env = self.facts["environment"]["effective"]
+        proxy_url = env.get("https_proxy") or env.get("HTTPS_PROXY") or env.get("http_proxy") or env.get("HTTP_PROXY")
+        no_proxy = no_proxy_entries(env.get("no_proxy") or env.get("NO_PROXY"))
+        privoxy_text = read_text(p["egress_privoxy_config"])
+        ss_text = read_text(p["egress_ss_local_config"])
+        egress = dict(configured=bool(proxy_url or ss_text), proxy_url=proxy_url, no_proxy=no_proxy,
+                      privoxy=None, ss_local=None, relay=None, routes=[], channels=[])
+        self.facts["egress"] = egress
+        for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+            value = env.get(var) or ""
+            if value and not re.match(r"^https?://", value):
+                self.problem("proxy_socks_url", "error", "%s=%s is not an http(s) URL: Node and the channel clients cannot use it" % (var, value),
+                             variable=var, sources=self.facts["environment"]["proxy"].get(var, {}).get("sources", []))
+        if not egress["configured"]:
+            return
+
+        rules = parse_privoxy_forwards(privoxy_text) if privoxy_text is not None else []
+        proxy_host, proxy_port = host_of(proxy_url)
+        if privoxy_text is not None:
+            egress["privoxy"] = self.system_unit("privoxy.service")
+            egress["privoxy"].update(config=p["egress_privoxy_config"], rules=rules, default_first=first_forward_is_default(rules))
+            if egress["privoxy"]["active_state"] != "active":
+                self.problem("privoxy_inactive", "error", "privoxy.service is %s: every proxied request fails" % egress["privoxy"]["active_state"])
+            if rules and not egress["privoxy"]["default_first"]:
+                self.problem("privoxy_default_not_first", "error", "%s: `forward / .` is not the first forward rule; Privoxy's last match wins, "
+                             "so the rules before it are overridden" % p["egress_privoxy_config"])
+        if ss_text is not None:
+            try:
+                ss_conf = json.loads(ss_text)
+            except ValueError:
+                ss_conf = {}
+            egress["ss_local"] = self.system_unit(p["egress_ss_local_unit"])
+            egress["ss_local"].update(local="%s:%s" % (ss_conf.get("local_address"), ss_conf.get("local_port")), method=ss_conf.get("method"))
+            if egress["ss_local"]["active_state"] != "active":
+                self.problem("ss_local_inactive", "error", "%s is %s: proxied domains cannot reach the relay"
+                             % (p["egress_ss_local_unit"], egress["ss_local"]["active_state"]))
+            host, port = ss_conf.get("server"), ss_conf.get("server_port")
+            if isinstance(host, list):
+                host = host[0] if host else None
+            if host and port:
+                egress["relay"] = tcp_probe(host, int(port), self.timeout)
+                if not egress["relay"]["reachable"]:
+                    self.problem("relay_unreachable", "error", "relay %s:%s is unreachable: %s" % (host, port, egress["relay"]["error"]))
+
+        proxied = p["egress_proxied_domains"] or [r["pattern"] for r in rules if r["kind"].startswith("forward-socks")]
+        for domain in proxied:
+            host = domain.lstrip(".")
+            bypass = no_proxy_matches(no_proxy, host) if proxy_url else None
+            if not proxy_url:
+                route, reason = "direct", "the gateway has no HTTP(S)_PROXY"
+            elif bypass:
+                route, reason = "direct", "NO_PROXY entry %s" % bypass
+                self.problem("proxied_domain_bypassed", "error", "%s should use the relay but NO_PROXY entry %s sends it direct" % (domain, bypass))
+            elif privoxy_text is None:
+                route, reason = "proxy", "via %s" % proxy_url
+            else:
+                route, rule = privoxy_route(rules, host)
+                reason = "Privoxy line %s: %s %s %s" % (rule["line"], rule["kind"], rule["pattern"], rule["target"]) if rule else "no Privoxy rule"
+            egress["routes"].append(dict(domain=domain, host=host, route=route, reason=reason))
+            if proxy_url and route == "direct" and not bypass:
+                self.problem("proxied_domain_direct", "error", "%s goes direct: %s" % (domain, reason))
+
+        missing = []
+        for channel in p["egress_channel_hosts"]:
+            host = channel.lstrip(".")
+            if proxy_url and not no_proxy_matches(no_proxy, host):
+                missing.append(channel)
+            egress["channels"].append(dict(host=channel, route="direct" if not proxy_url or channel not in missing else "proxy"))
+        if missing:
+            self.problem("no_proxy_missing", "error", "NO_PROXY lacks %s: those connections (chat WebSockets, the CLI's calls to the local gateway) "
+                         "would go through the proxy" % ", ".join(missing), hosts=missing)
+        if proxy_host and proxy_host not in ("127.0.0.1", "::1", "localhost"):
+            self.problem("proxy_not_local", "warning", "the gateway's proxy %s is not on this node" % proxy_url)
+
     def gather(self):
         started = time.time()
         self.gather_user()
@@ -511,6 +628,7 @@ class Gatherer(object):
         self.gather_network()
         self.gather_locks()
         self.gather_logs()
+        self.gather_egress()
         self.facts["problems"] = self.problems
         self.facts["healthy"] = not any(p["severity"] in ("error", "critical") for p in self.problems)
         self.facts["gather_seconds"] = round(time.time() - started, 3)
@@ -540,6 +658,19 @@ def http_probe(url, timeout):
     except ValueError:
         result["json"] = None
     result["ok"] = result["status"] == 200
+    return result
+
+
+def tcp_probe(host, port, timeout):
+    started = time.time()
+    result = dict(host=host, port=port, reachable=False, error=None)
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+        sock.close()
+        result["reachable"] = True
+    except Exception as exc:  # pylint: disable=broad-except
+        result["error"] = to_native(exc)
+    result["elapsed_ms"] = round((time.time() - started) * 1000, 1)
     return result
 
 
@@ -697,6 +828,11 @@ def main():
             validate_config=dict(type="bool", default=True),
             cli_timeout=dict(type="float", default=30),
             event_loop_delay_threshold_ms=dict(type="float", default=500),
+            egress_proxied_domains=dict(type="list", elements="str", default=[]),
+            egress_channel_hosts=dict(type="list", elements="str", default=list(DEFAULT_CHANNEL_HOSTS)),
+            egress_ss_local_unit=dict(type="str", default="shadowsocks-libev-local@clawops-egress.service"),
+            egress_ss_local_config=dict(type="path", default="/etc/shadowsocks-libev/clawops-egress.json"),
+            egress_privoxy_config=dict(type="path", default="/etc/privoxy/config"),
         ),
         supports_check_mode=True,
     )
