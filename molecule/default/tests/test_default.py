@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from clawops_testlib import (PORT, UNIT, USER, as_user, extra_vars, gather_facts, node_snapshot, playbook,
+from clawops_testlib import (PORT, UNIT, USER, as_user, assert_refused, gather_facts, node_snapshot, playbook,
                              user_systemctl, wait_ready)
 
 CONFIG = "/home/%s/.openclaw/openclaw.json" % USER
@@ -126,12 +126,7 @@ def test_check_mode_rerun_reports_no_change():
     ({"node_version": "22.12.0"}, "does not satisfy OpenClaw's engines range"),
 ], ids=["lan-without-auth", "invalid-port", "node-22"])
 def test_bad_input_refused_before_any_change(host, bad_vars, message):
-    before = node_snapshot(host)
-    rc, out, recap = playbook(*extra_vars(**bad_vars))
-    assert rc != 0
-    assert message in out, out[-3000:]
-    assert recap.get("changed", 0) == 0
-    assert node_snapshot(host) == before
+    assert_refused(bad_vars, message, lambda: node_snapshot(host))
 
 
 def test_unparsable_config_refused_and_left_untouched(host):

@@ -51,14 +51,30 @@ def playbook(*extra, check=False):
     if check:
         argv += ["--check", "--diff"]
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900, check=False)
+    return proc.returncode, proc.stdout, parse_recap(proc.stdout)
+
+
+def parse_recap(output):
+    """PLAY RECAP counters summed over all hosts: {'ok': N, 'changed': N, 'failed': N, ...}."""
     recap = {}
-    for match in re.finditer(r"^\S+\s+:\s+(.*)$", proc.stdout.split("PLAY RECAP")[-1], re.MULTILINE):
-        recap.update((k, int(v)) for k, v in re.findall(r"(\w+)=(\d+)", match.group(1)))
-    return proc.returncode, proc.stdout, recap
+    for match in re.finditer(r"^\S+\s+:\s+(.*)$", output.split("PLAY RECAP")[-1], re.MULTILINE):
+        for key, value in re.findall(r"(\w+)=(\d+)", match.group(1)):
+            recap[key] = recap.get(key, 0) + int(value)
+    return recap
 
 
 def extra_vars(**values):
     return ["-e", json.dumps(values)]
+
+
+def assert_refused(bad_vars, message, snapshot):
+    """Converging with bad_vars fails with message, reports no change, and snapshot() stays the same."""
+    before = snapshot()
+    rc, out, recap = playbook(*extra_vars(**bad_vars))
+    assert rc != 0, out[-3000:]
+    assert message in out, out[-3000:]
+    assert recap.get("changed", 0) == 0, out[-3000:]
+    assert snapshot() == before
 
 
 def node_snapshot(host):

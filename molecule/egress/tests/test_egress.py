@@ -1,0 +1,167 @@
+"""Split egress on the real gateway, proved by the source address the upstream sees."""
+
+import json
+import os
+import subprocess
+import time
+
+import pytest
+import testinfra
+
+from clawops_testlib import INVENTORY, assert_refused, extra_vars, gather_facts, playbook
+
+testinfra_hosts = ["ansible://clawops-egress-gw"]
+
+NODE_LAN = "172.30.10.10"
+RELAY_WAN = "172.30.20.20"
+PROXIED = "https://api.openai.com/v1/models"
+CHANNEL = "https://open.feishu.cn/open-apis/ping"
+CHANNEL_WS = "wss://msg-frontier.feishu.cn/ws"
+PRIVOXY_CONFIG = "/etc/privoxy/config"
+RELAY_UNIT = os.environ.get("CLAWOPS_RELAY_UNIT", "clawops-relay.service")
+GUARDED_FILES = [PRIVOXY_CONFIG, "/etc/shadowsocks-libev/clawops-egress.json",
+                 "/home/openclaw/.config/systemd/user/openclaw-gateway.service.d/50-clawops-openclaw.conf",
+                 "/home/openclaw/.openclaw/openclaw.json"]
+
+
+def relay_host():
+    return testinfra.get_host("ansible://clawops-egress-relay", ansible_inventory=INVENTORY)
+
+
+def probe(host, *args):
+    out = host.run("python3 /usr/local/lib/clawops-test/probe-as-gateway.py %s" % " ".join(args))
+    assert out.rc == 0, out.stderr
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
+def hashes(host):
+    return {path: host.run("sha256sum %s" % path).stdout.split()[:1] for path in GUARDED_FILES}
+
+
+@pytest.fixture(scope="module")
+def isolated():
+    """From here on the node and the relay reach nothing but the test networks."""
+    for name in ("clawops-egress-gw", "clawops-egress-relay"):
+        subprocess.run(["docker", "network", "disconnect", "bridge", name], check=False, capture_output=True)
+    time.sleep(1)
+
+
+def test_check_mode_rerun_reports_no_change():
+    rc, out, recap = playbook(check=True)
+    assert rc == 0, out[-3000:]
+    assert recap["changed"] == 0, out[-3000:]
+
+
+@pytest.mark.parametrize("bad_vars, message", [
+    ({"relay_method": "rc4-md5"}, "not an AEAD cipher"),
+    ({"relay_password": ""}, "relay_password"),
+    ({"egress_method": "rc4-md5"}, "rc4-md5"),
+    ({"egress_password": ""}, "egress_password"),
+    ({"gateway_no_proxy_extra": [".openai.com"]}, "is also in NO_PROXY"),
+    ({"egress_proxied_domains_extra": ["bad domain"]}, "bad domain"),
+    ({"egress_proxied_domains_extra": ["openai.com/v1"]}, "openai.com/v1"),
+    ({"relay_port": 70000}, "70000"),
+], ids=["relay-non-aead", "relay-empty-password", "egress-non-aead", "egress-empty-password",
+        "proxied-domain-in-no-proxy", "malformed-domain", "domain-with-path", "relay-port-out-of-range"])
+def test_bad_input_refused_before_any_change(host, bad_vars, message):
+    assert_refused(bad_vars, message, lambda: hashes(host))
+
+
+def test_egress_stack_listens_on_loopback_only(host):
+    lines = host.check_output("ss -Hltnu").splitlines()
+    addresses = [line.split()[4] for line in lines]
+    assert any(a.endswith(":1080") for a in addresses) and any(a.endswith(":8118") for a in addresses), addresses
+    assert all(a.startswith("127.") or a.startswith("[::1]") for a in addresses), addresses
+    # The Debian package's own ss-server must not run on the gateway node.
+    assert host.run("systemctl is-active shadowsocks-libev.service").stdout.strip() != "active"
+    assert host.run("systemctl is-enabled shadowsocks-libev.service").stdout.strip() != "enabled"
+
+
+def test_privoxy_rules_default_first(host):
+    forwards = [line.split() for line in host.file(PRIVOXY_CONFIG).content_string.splitlines()
+                if line.split()[:1] and line.split()[0] in ("forward", "forward-socks5", "forward-socks5t", "forward-socks4a")]
+    assert forwards[0] == ["forward", "/", "."]
+    assert all(f[0] == "forward-socks5t" and f[2] == "127.0.0.1:1080" for f in forwards[1:])
+
+
+def test_gateway_environment_from_the_one_dropin(host):
+    facts = gather_facts(host, user="openclaw", validate_config="false")
+    proxy = facts["environment"]["proxy"]
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        assert proxy[var]["value"] == "http://127.0.0.1:8118"
+        assert [s["source"] for s in proxy[var]["sources"]] == ["dropin"]
+    assert "ALL_PROXY" not in proxy and "all_proxy" not in proxy
+    no_proxy = proxy["NO_PROXY"]["value"].split(",")
+    for entry in ("127.0.0.1", "localhost", ".feishu.cn", "api.telegram.org", ".discord.com"):
+        assert entry in no_proxy
+    egress = facts["egress"]
+    assert egress["configured"] and egress["privoxy"]["default_first"]
+    assert egress["ss_local"]["active_state"] == "active" and egress["privoxy"]["active_state"] == "active"
+    assert {r["domain"]: r["route"] for r in egress["routes"]}[".openai.com"] == "relay"
+    assert facts["problems"] == [], facts["problems"]
+
+
+def test_proxied_https_arrives_from_the_relay(host, isolated):
+    (answer,) = probe(host, "https", PROXIED)
+    assert answer["ok"] is True, answer
+    assert answer["source"] == RELAY_WAN
+
+
+def test_channel_https_and_websocket_arrive_directly(host, isolated):
+    (answer,) = probe(host, "https", CHANNEL)
+    assert answer["ok"] is True, answer
+    assert answer["source"] == NODE_LAN
+    answers = probe(host, "wss", CHANNEL_WS, "1")
+    assert answers and all(a["ok"] and a["source"] == NODE_LAN for a in answers), answers
+
+
+def test_relay_down_breaks_proxied_calls_but_not_open_channel_websocket(host, isolated):
+    relay = relay_host()
+    host.run("rm -f /tmp/ws-hold.out")
+    host.run("nohup python3 /usr/local/lib/clawops-test/probe-as-gateway.py wss %s 12 > /tmp/ws-hold.out 2>&1 &" % CHANNEL_WS)
+    deadline = time.time() + 20
+    while time.time() < deadline and '"ok": true' not in host.run("cat /tmp/ws-hold.out").stdout.replace('":true', '": true'):
+        time.sleep(0.5)
+    relay.run_expect([0], "systemctl stop %s" % RELAY_UNIT)
+    try:
+        (answer,) = probe(host, "https", PROXIED)
+        assert answer["ok"] is False, answer
+        facts = gather_facts(host, user="openclaw", validate_config="false")
+        assert "relay_unreachable" in [p["id"] for p in facts["problems"]]
+        time.sleep(14)
+        answers = [json.loads(l) for l in host.run("cat /tmp/ws-hold.out").stdout.splitlines() if l.startswith("{")]
+        assert len(answers) >= 12 and all(a["ok"] and a["source"] == NODE_LAN for a in answers), answers
+    finally:
+        relay.run_expect([0], "systemctl start %s" % RELAY_UNIT)
+    (answer,) = probe(host, "https", PROXIED)
+    assert answer["ok"] is True and answer["source"] == RELAY_WAN, answer
+
+
+def test_privoxy_config_with_default_last_never_lands(host, isolated):
+    before = host.check_output("sha256sum %s" % PRIVOXY_CONFIG)
+    rules = [{"pattern": ".openai.com", "forward_socks5t": "127.0.0.1:1080", "forward": "."}, {"pattern": "/", "forward": "."}]
+    rc, out, recap = playbook(*extra_vars(egress_forward_rules=rules))
+    assert rc != 0, out[-3000:]
+    assert host.check_output("sha256sum %s" % PRIVOXY_CONFIG) == before
+    assert host.service("privoxy").is_running
+    (answer,) = probe(host, "https", PROXIED)
+    assert answer["ok"] is True and answer["source"] == RELAY_WAN, answer
+
+
+def test_disabling_egress_removes_the_proxy_environment_cleanly(host, isolated):
+    rc, out, recap = playbook(*extra_vars(egress_enabled=False))
+    assert rc == 0, out[-3000:]
+    assert recap["changed"] > 0
+    dropin = host.file(GUARDED_FILES[2]).content_string
+    assert "PROXY" not in dropin.upper().replace("NODE_EXTRA_CA_CERTS", "")
+    facts = gather_facts(host, user="openclaw", validate_config="false")
+    assert facts["environment"]["effective_from"] == "process"
+    assert facts["environment"]["proxy"] == {}, facts["environment"]["proxy"]
+    assert facts["ready"]["ok"] is True
+    (answer,) = probe(host, "https", CHANNEL)
+    assert answer["ok"] is True and answer["source"] == NODE_LAN, answer
+    # Proxied names exist only behind the relay: direct, they do not even resolve.
+    (answer,) = probe(host, "https", PROXIED)
+    assert answer["ok"] is False, answer
+    rc, out, recap = playbook(*extra_vars(egress_enabled=False))
+    assert rc == 0 and recap["changed"] == 0, out[-3000:]
