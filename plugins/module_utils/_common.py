@@ -13,9 +13,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import json
 import os
 import re
 import shlex
+
+from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
 
 REDACTED = "<redacted>"
 
@@ -332,3 +335,40 @@ def config_path_for(home, env=None, profile=None):
         return env["OPENCLAW_CONFIG_PATH"]
     state_dir = env.get("OPENCLAW_STATE_DIR") or os.path.join(home, ".openclaw" + ("-" + profile if profile else ""))
     return os.path.join(state_dir, "openclaw.json")
+
+
+class ConfigReadError(Exception):
+    """The config exists but cannot be used; the message names the path and the reason."""
+
+
+def read_config(path):
+    """(data, existed) for an OpenClaw config file. Never writes. Raises ConfigReadError."""
+    if not os.path.exists(path):
+        return {}, False
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8")
+    except (IOError, OSError, UnicodeDecodeError) as exc:
+        raise ConfigReadError("cannot read OpenClaw config %s: %s" % (path, exc))
+    if not text.strip():
+        return {}, True
+    try:
+        data = json5_loads(text)
+    except JSON5DecodeError as exc:
+        raise ConfigReadError("OpenClaw config %s is not valid JSON5 (%s); it was left untouched. "
+                              "Fix it by hand or restore a backup (openclaw.json.bak*, openclaw.json.last-good)." % (path, exc))
+    if not isinstance(data, dict):
+        raise ConfigReadError("OpenClaw config %s must hold a JSON object, found %s; it was left untouched." % (path, type(data).__name__))
+    return data, True
+
+
+def apply_config_patch(module, openclaw_bin, path, patch):
+    """Write through `openclaw config patch --stdin`: OpenClaw validates the result before it lands,
+    writes atomically (0600) and rotates openclaw.json.bak. The patch travels on stdin, never argv."""
+    env = {"OPENCLAW_CONFIG_PATH": path, "LC_ALL": "C", "NO_COLOR": "1"}
+    rc, out, err = module.run_command([openclaw_bin, "config", "patch", "--stdin"], data=json.dumps(patch),
+                                      environ_update=env, binary_data=True)
+    if rc != 0:
+        # OpenClaw names the offending paths in its message but never echoes values.
+        module.fail_json(msg="OpenClaw refused the config change, %s is unchanged: %s" % (path, (err or out).strip()),
+                         rc=rc, stdout=out, stderr=err, path=path)

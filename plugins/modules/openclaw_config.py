@@ -131,42 +131,16 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
-    config_changes, config_path_for, deep_merge, flatten, redact_tree, remove_path,
+    ConfigReadError, apply_config_patch, config_changes, config_path_for, deep_merge, flatten, read_config, redact_tree, remove_path,
 )
-from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
 
 
 def load_config(module, path):
     """(data, existed). Fails, touching nothing, when the file cannot be read or parsed."""
-    if not os.path.exists(path):
-        return {}, False
     try:
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8")
-    except (IOError, OSError, UnicodeDecodeError) as exc:
-        module.fail_json(msg="cannot read OpenClaw config %s: %s" % (path, to_native(exc)), path=path)
-    if not text.strip():
-        return {}, True
-    try:
-        data = json5_loads(text)
-    except JSON5DecodeError as exc:
-        module.fail_json(msg="OpenClaw config %s is not valid JSON5 (%s); it was left untouched. "
-                             "Fix it by hand or restore a backup (openclaw.json.bak*, openclaw.json.last-good)." % (path, exc),
-                         path=path, parse_error=str(exc))
-    if not isinstance(data, dict):
-        module.fail_json(msg="OpenClaw config %s must hold a JSON object, found %s; it was left untouched." % (path, type(data).__name__),
-                         path=path)
-    return data, True
-
-
-def run_patch(module, openclaw_bin, path, patch):
-    env = {"OPENCLAW_CONFIG_PATH": path, "LC_ALL": "C", "NO_COLOR": "1"}
-    rc, out, err = module.run_command([openclaw_bin, "config", "patch", "--stdin"], data=json.dumps(patch),
-                                      environ_update=env, binary_data=True)
-    if rc != 0:
-        # OpenClaw names the offending paths in its message but never echoes values.
-        module.fail_json(msg="OpenClaw refused the config change, %s is unchanged: %s" % (path, (err or out).strip()),
-                         rc=rc, stdout=out, stderr=err, path=path)
+        return read_config(path)
+    except ConfigReadError as exc:
+        module.fail_json(msg=to_native(exc), path=path, parse_error=to_native(exc))
 
 
 def main():
@@ -182,7 +156,7 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    home = pwd.getpwuid(os.geteuid()).pw_dir
+    home = os.environ.get("HOME") or pwd.getpwuid(os.geteuid()).pw_dir
     path = params["path"] or config_path_for(home, os.environ, params["profile"])
     desired = deep_merge(params["settings"], params["secret_settings"])
     secret_paths = set(flatten(params["secret_settings"]))
@@ -205,7 +179,7 @@ def main():
         )
     if changes and not module.check_mode:
         openclaw_bin = params["openclaw_bin"] or module.get_bin_path("openclaw", required=True, opt_dirs=["/usr/local/bin", "/usr/bin"])
-        run_patch(module, openclaw_bin, path, patch)
+        apply_config_patch(module, openclaw_bin, path, patch)
         if os.path.exists(path + ".bak"):
             result["backup_file"] = path + ".bak"
     module.exit_json(**result)

@@ -393,11 +393,16 @@ def test_default_path_follows_state_dir_then_profile(tmp_path, monkeypatch):
         pw_dir = str(home)
 
     monkeypatch.setattr(openclaw_config.pwd, "getpwuid", lambda uid: Entry())
+    # HOME wins (become_user with sudo -H sets it); the passwd entry is the fallback.
+    monkeypatch.delenv("HOME", raising=False)
     failed, result = run_module({"settings": {"a": 1}, "profile": "work"}, check_mode=True)
     assert not failed
     assert result["path"] == str(home / ".openclaw-work" / "openclaw.json")
     failed, result = run_module({"settings": {"a": 1}}, check_mode=True)
     assert result["path"] == str(home / ".openclaw" / "openclaw.json")
+    monkeypatch.setenv("HOME", str(tmp_path / "other"))
+    failed, result = run_module({"settings": {"a": 1}}, check_mode=True)
+    assert result["path"] == str(tmp_path / "other" / ".openclaw" / "openclaw.json")
     monkeypatch.setenv("OPENCLAW_STATE_DIR", str(tmp_path / "state"))
     failed, result = run_module({"settings": {"a": 1}, "profile": "work"}, check_mode=True)
     assert result["path"] == str(tmp_path / "state" / "openclaw.json")

@@ -1,0 +1,291 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, clawops.openclaw contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: openclaw_auth_profile
+short_description: Store and register an OpenClaw auth profile (API key or token)
+version_added: 0.1.0
+description:
+  - "Makes an auth profile C(provider:name) stored in OpenClaw's credential store AND registered under
+    C(auth.profiles) in the config, so that it takes part in failover and rotation (seed 002: a key that is
+    stored but not registered never joins rotation)."
+  - Drives OpenClaw's own contracts; it never edits OpenClaw's databases. Secrets go to
+    C(openclaw models auth paste-api-key|paste-token) on standard input, never on a command line.
+  - Secrets cannot be read back. O(update_secret=on_create) writes the secret only when the profile is not stored yet;
+    O(update_secret=always) writes it when it differs from the one this module last wrote, which it knows from a
+    salted SHA-256 fingerprint kept in C(~/.openclaw/.clawops-auth-fingerprints.json) (mode 0600).
+  - Run it as the gateway's service user (C(become_user)).
+author:
+  - clawops.openclaw contributors (@clawops)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: The diff shows whether the profile is stored and registered, and whether its secret would be written, never the secret.
+  platform:
+    platforms: posix
+options:
+  profile_id:
+    description: Profile id C(provider:name), for example C(openai:backup).
+    type: str
+    required: true
+  mode:
+    description: Credential kind.
+    type: str
+    choices: [api_key, token]
+    default: api_key
+  secret:
+    description: The API key or token. Required to create a profile and with O(update_secret=always).
+    type: str
+  update_secret:
+    description:
+      - V(on_create) writes the secret only when the profile is not stored yet (the convention of M(ansible.builtin.user)).
+      - V(always) writes it whenever it differs from the one this module last wrote.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+  state:
+    description: V(absent) logs the profile out (C(openclaw models auth logout)), which also scrubs C(auth.profiles) and C(auth.order).
+    type: str
+    choices: [present, absent]
+    default: present
+  agent:
+    description: Agent id whose credentials to manage; default is OpenClaw's default agent.
+    type: str
+  config_path:
+    description: Config file; default C(~/.openclaw/openclaw.json) of the executing user (or C($OPENCLAW_CONFIG_PATH)).
+    type: path
+  openclaw_bin:
+    description: The C(openclaw) CLI; default is the one on C(PATH), C(/usr/local/bin) or C(/usr/bin).
+    type: path
+seealso:
+  - module: clawops.openclaw.openclaw_config
+  - module: clawops.openclaw.openclaw_facts
+"""
+
+EXAMPLES = r"""
+- name: Primary and backup OpenAI keys, both in rotation
+  clawops.openclaw.openclaw_auth_profile:
+    profile_id: "{{ item.id }}"
+    secret: "{{ item.key }}"
+  loop:
+    - {id: "openai:primary", key: "{{ vault_openai_primary }}"}
+    - {id: "openai:backup", key: "{{ vault_openai_backup }}"}
+  loop_control:
+    label: "{{ item.id }}"
+  no_log: true
+  become: true
+  become_user: openclaw
+
+- name: Replace an expired key
+  clawops.openclaw.openclaw_auth_profile:
+    profile_id: google:manual
+    secret: "{{ vault_google_key }}"
+    update_secret: always
+  become: true
+  become_user: openclaw
+"""
+
+RETURN = r"""
+profile_id:
+  description: The profile managed.
+  returned: always
+  type: str
+actions:
+  description: What was done (or would be in check mode), in order; C(store_secret), C(register), C(logout), C(unregister).
+  returned: always
+  type: list
+  elements: str
+  sample: [store_secret, register]
+stored:
+  description: Whether the profile is in OpenClaw's credential store after the run.
+  returned: always
+  type: bool
+registered:
+  description: Whether C(auth.profiles[profile_id]) is in the config after the run.
+  returned: always
+  type: bool
+"""
+
+import hashlib
+import json
+import os
+import pwd
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
+    ConfigReadError, apply_config_patch, config_path_for, read_config,
+)
+
+PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*:[A-Za-z0-9][A-Za-z0-9._@-]*$")
+FINGERPRINTS = ".clawops-auth-fingerprints.json"
+
+
+def paste_argv(openclaw_bin, mode, provider, profile_id, agent=None):
+    """The CLI call that stores a secret. The secret itself is NOT in it: it goes on stdin."""
+    command = "paste-api-key" if mode == "api_key" else "paste-token"
+    argv = [openclaw_bin, "models", "auth", command, "--provider", provider, "--profile-id", profile_id]
+    if agent:
+        argv += ["--agent", agent]
+    return argv
+
+
+def fingerprint(salt, secret):
+    return hashlib.sha256((salt + "\0" + secret).encode("utf-8")).hexdigest()
+
+
+class AuthProfile(object):
+    def __init__(self, module):
+        self.module = module
+        p = module.params
+        self.profile_id = p["profile_id"]
+        self.provider = self.profile_id.split(":", 1)[0]
+        home = os.environ.get("HOME") or pwd.getpwuid(os.geteuid()).pw_dir
+        self.config_path = p["config_path"] or config_path_for(home, os.environ)
+        self.state_dir = os.path.dirname(self.config_path)
+        self.bin = p["openclaw_bin"] or module.get_bin_path("openclaw", required=True, opt_dirs=["/usr/local/bin", "/usr/bin"])
+        self.env = {"OPENCLAW_CONFIG_PATH": self.config_path, "LC_ALL": "C", "NO_COLOR": "1"}
+
+    def cli(self, argv, data=None, what="openclaw"):
+        rc, out, err = self.module.run_command(argv, data=data, environ_update=self.env, binary_data=data is not None)
+        if rc != 0:
+            # stderr of these commands never contains the secret (it is read from stdin, not echoed).
+            self.module.fail_json(msg="%s failed (rc=%s): %s" % (what, rc, (err or out).strip()[-1500:]), rc=rc)
+        return out
+
+    def stored_ids(self):
+        argv = [self.bin, "models", "auth", "list", "--json", "--provider", self.provider]
+        if self.module.params["agent"]:
+            argv += ["--agent", self.module.params["agent"]]
+        out = self.cli(argv, what="openclaw models auth list")
+        try:
+            listing = json.loads(out[out.index("{"):])
+        except ValueError:
+            self.module.fail_json(msg="cannot parse `openclaw models auth list --json` output", stdout=out[-1500:])
+        return set(p.get("id") for p in listing.get("profiles", []) if isinstance(p, dict))
+
+    def registered(self):
+        try:
+            data, dummy = read_config(self.config_path)
+        except ConfigReadError as exc:
+            self.module.fail_json(msg=to_native(exc))
+        profiles = ((data.get("auth") or {}).get("profiles") or {}) if isinstance(data.get("auth"), dict) else {}
+        return profiles.get(self.profile_id) if isinstance(profiles, dict) else None
+
+    # --- fingerprints of secrets this module wrote (salted; 0600; never the secret) ---------
+    def _fp_path(self):
+        return os.path.join(self.state_dir, FINGERPRINTS)
+
+    def load_fingerprints(self):
+        try:
+            with open(self._fp_path()) as handle:
+                data = json.load(handle)
+            if isinstance(data, dict) and isinstance(data.get("salt"), str):
+                return data
+        except (IOError, OSError, ValueError):
+            pass
+        return {"salt": hashlib.sha256(os.urandom(32)).hexdigest(), "profiles": {}}
+
+    def save_fingerprints(self, data):
+        path = self._fp_path()
+        tmp = path + ".tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, sort_keys=True)
+        self.module.atomic_move(tmp, path)
+        os.chmod(path, 0o600)
+
+    def run(self):
+        p = self.module.params
+        stored = self.profile_id in self.stored_ids()
+        registration = self.registered()
+        want_registration = {"provider": self.provider, "mode": p["mode"]}
+        actions = []
+        fps = self.load_fingerprints()
+
+        if p["state"] == "present":
+            if not stored or (p["update_secret"] == "always"
+                              and fps["profiles"].get(self.profile_id) != fingerprint(fps["salt"], p["secret"])):
+                actions.append("store_secret")
+            if registration != want_registration:
+                actions.append("register")
+        else:
+            if stored:
+                actions.append("logout")
+            if registration is not None:
+                actions.append("unregister")
+
+        present = p["state"] == "present"
+        result = dict(changed=bool(actions), profile_id=self.profile_id, actions=actions, stored=present, registered=present)
+        if self.module._diff:
+            result["diff"] = dict(
+                before=json.dumps({"stored": stored, "registered": registration}, indent=2, sort_keys=True) + "\n",
+                after=json.dumps({"stored": present, "registered": want_registration if present else None,
+                                  "secret": "<written>" if "store_secret" in actions else "<unchanged>"}, indent=2, sort_keys=True) + "\n",
+                before_header=self.profile_id, after_header=self.profile_id)
+        if self.module.check_mode or not actions:
+            return result
+
+        if "store_secret" in actions:
+            self.cli(paste_argv(self.bin, p["mode"], self.provider, self.profile_id, p["agent"]), data=p["secret"] + "\n",
+                     what="openclaw models auth %s" % ("paste-api-key" if p["mode"] == "api_key" else "paste-token"))
+            fps["profiles"][self.profile_id] = fingerprint(fps["salt"], p["secret"])
+            self.save_fingerprints(fps)
+        # paste-* registers the profile itself; register explicitly when only that is missing (seed 002).
+        if present and self.registered() != want_registration:
+            apply_config_patch(self.module, self.bin, self.config_path, {"auth": {"profiles": {self.profile_id: want_registration}}})
+        if "logout" in actions:
+            argv = [self.bin, "models", "auth", "logout", self.profile_id, "--yes"]
+            if p["agent"]:
+                argv += ["--agent", p["agent"]]
+            self.cli(argv, what="openclaw models auth logout")
+        if p["state"] == "absent":
+            if self.registered() is not None:
+                apply_config_patch(self.module, self.bin, self.config_path, {"auth": {"profiles": {self.profile_id: None}}})
+            if self.profile_id in fps["profiles"]:
+                del fps["profiles"][self.profile_id]
+                self.save_fingerprints(fps)
+        return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            profile_id=dict(type="str", required=True),
+            mode=dict(type="str", choices=["api_key", "token"], default="api_key"),
+            secret=dict(type="str", no_log=True),
+            update_secret=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            agent=dict(type="str"),
+            config_path=dict(type="path"),
+            openclaw_bin=dict(type="path"),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    if not PROFILE_ID.match(p["profile_id"]):
+        module.fail_json(msg="profile_id %r is not of the form provider:name (lowercase provider, e.g. openai:backup)" % p["profile_id"])
+    if p["state"] == "present" and p["secret"] is not None and (not p["secret"].strip() or "\n" in p["secret"]):
+        module.fail_json(msg="secret for %s is empty or spans several lines" % p["profile_id"])
+    profile = AuthProfile(module)
+    if p["state"] == "present" and p["secret"] is None:
+        stored = p["profile_id"] in profile.stored_ids()
+        if not stored or p["update_secret"] == "always":
+            module.fail_json(msg="secret is required to %s profile %s" % ("create" if not stored else "update (update_secret=always)", p["profile_id"]))
+    module.exit_json(**profile.run())
+
+
+if __name__ == "__main__":
+    main()

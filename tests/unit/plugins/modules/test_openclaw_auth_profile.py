@@ -1,0 +1,159 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, clawops.openclaw contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import stat
+
+from unittest import mock
+
+import pytest
+
+from ansible.module_utils import basic
+
+from ansible_collections.clawops.openclaw.plugins.modules import openclaw_auth_profile
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
+    AnsibleExitJson, AnsibleFailJson, exit_json, fail_json, merge_patch, set_module_args,
+)
+
+KEY_A = "sk-KEY-A-0000000000000000000001"
+KEY_B = "sk-KEY-B-0000000000000000000002"
+
+
+class FakeOpenClaw(object):
+    """Just enough of the CLI's auth contracts: list/paste/logout/config patch, recording every call."""
+
+    def __init__(self, config_path, stored=(), registered=None):
+        self.config_path = config_path
+        self.stored = dict((pid, None) for pid in stored)
+        self.calls = []
+        config = {"auth": {"profiles": registered}} if registered else {}
+        with open(config_path, "w") as handle:
+            json.dump(config, handle)
+
+    def config(self):
+        with open(self.config_path) as handle:
+            return json.load(handle)
+
+    def __call__(self, argv, data=None, **kwargs):
+        self.calls.append(dict(argv=list(argv), data=data))
+        sub = argv[1:4]
+        if sub == ["models", "auth", "list"]:
+            profiles = [{"id": pid, "provider": pid.split(":")[0], "type": "api_key"} for pid in self.stored]
+            return 0, json.dumps({"profiles": profiles}), ""
+        if sub[:2] == ["models", "auth"] and sub[2] in ("paste-api-key", "paste-token"):
+            pid = argv[argv.index("--profile-id") + 1]
+            self.stored[pid] = data.strip()
+            config = self.config()
+            config.setdefault("auth", {}).setdefault("profiles", {})[pid] = {
+                "provider": pid.split(":")[0], "mode": "api_key" if sub[2] == "paste-api-key" else "token"}
+            self._write(config)
+            return 0, "Auth profile: %s" % pid, ""
+        if sub == ["models", "auth", "logout"]:
+            pid = argv[4]
+            self.stored.pop(pid, None)
+            config = self.config()
+            config.get("auth", {}).get("profiles", {}).pop(pid, None)
+            self._write(config)
+            return 0, "", ""
+        if argv[1:3] == ["config", "patch"]:
+            self._write(merge_patch(self.config(), json.loads(data)))
+            return 0, "Applied", ""
+        raise AssertionError("unexpected call %r" % (argv,))
+
+    def _write(self, config):
+        with open(self.config_path, "w") as handle:
+            json.dump(config, handle)
+
+
+def run(tmp_path, fake, check=False, diff=False, **args):
+    args.setdefault("openclaw_bin", "/usr/local/bin/openclaw")
+    args.setdefault("config_path", str(tmp_path / "openclaw.json"))
+    if check:
+        args["_ansible_check_mode"] = True
+    if diff:
+        args["_ansible_diff"] = True
+    with set_module_args(args):
+        with mock.patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json, run_command=fake):
+            with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as caught:
+                openclaw_auth_profile.main()
+    return caught.value.result
+
+
+def test_paste_argv_never_carries_the_secret():
+    argv = openclaw_auth_profile.paste_argv("/usr/local/bin/openclaw", "api_key", "openai", "openai:backup", agent="main")
+    assert argv == ["/usr/local/bin/openclaw", "models", "auth", "paste-api-key", "--provider", "openai",
+                    "--profile-id", "openai:backup", "--agent", "main"]
+    assert openclaw_auth_profile.paste_argv("oc", "token", "anthropic", "anthropic:ops")[3] == "paste-token"
+
+
+def test_create_stores_on_stdin_and_registers(tmp_path):
+    fake = FakeOpenClaw(str(tmp_path / "openclaw.json"))
+    result = run(tmp_path, fake, profile_id="google:manual", secret=KEY_A)
+    assert result["changed"] is True and result["actions"] == ["store_secret", "register"]
+    paste = [c for c in fake.calls if "paste-api-key" in c["argv"]]
+    assert len(paste) == 1 and paste[0]["data"] == KEY_A + "\n"
+    assert all(KEY_A not in " ".join(c["argv"]) for c in fake.calls)
+    assert fake.config()["auth"]["profiles"]["google:manual"] == {"provider": "google", "mode": "api_key"}
+    assert KEY_A not in json.dumps(result)
+    fp = tmp_path / ".clawops-auth-fingerprints.json"
+    assert stat.S_IMODE(os.stat(str(fp)).st_mode) == 0o600
+    assert KEY_A not in fp.read_text()
+
+
+def test_stored_but_not_registered_gets_registered_without_touching_the_secret(tmp_path):
+    """Seed 002: the backup key sat in the store but never joined rotation."""
+    fake = FakeOpenClaw(str(tmp_path / "openclaw.json"), stored=["google:manual"])
+    result = run(tmp_path, fake, profile_id="google:manual", secret=KEY_B)
+    assert result["actions"] == ["register"]
+    assert not [c for c in fake.calls if "paste-api-key" in c["argv"]]
+    assert fake.config()["auth"]["profiles"]["google:manual"]["provider"] == "google"
+
+
+def test_on_create_is_idempotent_and_always_rewrites_only_a_different_secret(tmp_path):
+    fake = FakeOpenClaw(str(tmp_path / "openclaw.json"))
+    run(tmp_path, fake, profile_id="google:manual", secret=KEY_A)
+    assert run(tmp_path, fake, profile_id="google:manual", secret=KEY_B)["changed"] is False  # on_create
+    assert fake.stored["google:manual"] == KEY_A
+    assert run(tmp_path, fake, profile_id="google:manual", secret=KEY_A, update_secret="always")["changed"] is False
+    result = run(tmp_path, fake, profile_id="google:manual", secret=KEY_B, update_secret="always")
+    assert result["changed"] is True and result["actions"] == ["store_secret"]
+    assert fake.stored["google:manual"] == KEY_B
+    assert run(tmp_path, fake, profile_id="google:manual", secret=KEY_B, update_secret="always")["changed"] is False
+
+
+def test_check_and_diff_mode_write_nothing_and_show_no_secret(tmp_path):
+    fake = FakeOpenClaw(str(tmp_path / "openclaw.json"))
+    result = run(tmp_path, fake, check=True, diff=True, profile_id="google:manual", secret=KEY_A)
+    assert result["changed"] is True
+    assert [c["argv"][1:4] for c in fake.calls] == [["models", "auth", "list"]]
+    assert "<written>" in result["diff"]["after"] and KEY_A not in json.dumps(result)
+    assert not (tmp_path / ".clawops-auth-fingerprints.json").exists()
+
+
+def test_absent_logs_out_and_scrubs(tmp_path):
+    fake = FakeOpenClaw(str(tmp_path / "openclaw.json"))
+    run(tmp_path, fake, profile_id="google:manual", secret=KEY_A)
+    result = run(tmp_path, fake, profile_id="google:manual", state="absent")
+    assert result["actions"] == ["logout", "unregister"] and "google:manual" not in fake.stored
+    assert "google:manual" not in fake.config()["auth"]["profiles"]
+    assert run(tmp_path, fake, profile_id="google:manual", state="absent")["changed"] is False
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"profile_id": "nocolon", "secret": KEY_A}, "provider:name"),
+    ({"profile_id": "Google:x", "secret": KEY_A}, "provider:name"),
+    ({"profile_id": "google:x", "secret": "  "}, "empty"),
+    ({"profile_id": "google:x", "secret": "a\nb"}, "several lines"),
+    ({"profile_id": "google:x"}, "secret is required to create"),
+])
+def test_bad_input_fails_before_any_call(tmp_path, args, message):
+    fake = FakeOpenClaw(str(tmp_path / "openclaw.json"))
+    result = run(tmp_path, fake, **args)
+    assert result.get("failed") and message in result["msg"]
+    assert not [c for c in fake.calls if c["argv"][1:3] != ["models", "auth"] or c["argv"][3] != "list"]
