@@ -37,6 +37,9 @@ run_sanity() {
 
 run_lint() {
   stage "ansible-lint (production profile)"
+  # A copy of this collection installed under ~/.ansible (e.g. by an earlier ansible-lint run from
+  # another checkout) would shadow the tree under test.
+  rm -rf "$HOME/.ansible/collections/ansible_collections/clawops"
   ansible-lint --profile production --offline
 }
 

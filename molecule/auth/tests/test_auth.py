@@ -1,0 +1,116 @@
+"""Seed 002 on the real gateway: a stored-and-registered backup key makes rotation work."""
+
+import json
+import subprocess
+
+import pytest
+
+from clawops_testlib import CONVERGE, INVENTORY, as_user, assert_refused, extra_vars, playbook
+
+KEY_A = "sk-clawops-test-KEY-A-000000000000000000a1"
+KEY_B = "sk-clawops-test-KEY-B-000000000000000000b2"
+KEY_B2 = "sk-clawops-test-KEY-B-rotated-0000000000b3"
+CONFIG = "/home/openclaw/.openclaw/openclaw.json"
+PROFILE_A = {"id": "fake:a", "secret": KEY_A}
+PROFILE_B = {"id": "fake:b", "secret": KEY_B}
+
+
+def cli_json(host, command):
+    out = as_user(host, command)
+    assert out.rc == 0, out.stdout + out.stderr
+    return json.loads(out.stdout[out.stdout.index("{"):])
+
+
+def agent_turn(host):
+    out = as_user(host, "openclaw agent --agent main --message ping --json --timeout 90")
+    text = out.stdout[out.stdout.index("{"):] if "{" in out.stdout else "{}"
+    return json.loads(text)
+
+
+def config(host):
+    return json.loads(host.check_output("cat %s" % CONFIG))
+
+
+def provider_log(host):
+    return [json.loads(line) for line in host.check_output("cat /var/log/fake-openai.jsonl 2>/dev/null || true").splitlines() if line]
+
+
+def test_only_a_registered_and_the_turn_hits_the_rate_limit(host):
+    stored = [p["id"] for p in cli_json(host, "openclaw models auth list --json")["profiles"]]
+    assert stored == ["fake:a"]
+    assert config(host)["auth"]["profiles"] == {"fake:a": {"provider": "fake", "mode": "api_key"}}
+    result = agent_turn(host)
+    assert result.get("ok") is False, result
+    assert "API rate limit reached" in result["error"]["message"]
+    assert provider_log(host)[-1]["limited"] is True
+
+
+def test_registering_b_makes_the_same_turn_succeed_and_a_cools_down(host):
+    rc, out, recap = playbook(*extra_vars(auth_profiles=[PROFILE_A, PROFILE_B]))
+    assert rc == 0, out[-3000:]
+    assert recap["changed"] >= 1
+    assert config(host)["auth"]["profiles"]["fake:b"] == {"provider": "fake", "mode": "api_key"}
+    result = agent_turn(host)
+    assert result.get("status") == "ok", result
+    assert result["result"]["payloads"][0]["text"] == "pong from key ...%s" % KEY_B[-4:]
+    status = cli_json(host, "openclaw models status --json")
+    cooling = {p["profileId"]: p for p in status["auth"]["unusableProfiles"]}
+    assert cooling["fake:a"]["kind"] == "cooldown" and cooling["fake:a"]["reason"] == "rate_limit"
+
+
+def test_rerun_is_a_no_op_and_check_mode_reports_nothing(host):
+    rc, out, recap = playbook(*extra_vars(auth_profiles=[PROFILE_A, PROFILE_B]))
+    assert rc == 0 and recap["changed"] == 0, out[-3000:]
+    rc, out, recap = playbook(*extra_vars(auth_profiles=[PROFILE_A, PROFILE_B]), check=True)
+    assert rc == 0 and recap["changed"] == 0, out[-3000:]
+
+
+def test_changed_key_applies_with_always_and_not_with_on_create(host):
+    rotated = dict(PROFILE_B, secret=KEY_B2)
+    rc, out, recap = playbook(*extra_vars(auth_profiles=[PROFILE_A, rotated]))
+    assert rc == 0 and recap["changed"] == 0, out[-3000:]
+    assert agent_turn(host)["result"]["payloads"][0]["text"].endswith(KEY_B[-4:])
+    rc, out, recap = playbook(*extra_vars(auth_profiles=[PROFILE_A, dict(rotated, update_secret="always")]))
+    assert rc == 0 and recap["changed"] == 1, out[-3000:]
+    assert agent_turn(host)["result"]["payloads"][0]["text"].endswith(KEY_B2[-4:])
+
+
+def test_order_is_set_and_cleared_for_round_robin(host):
+    profiles = [PROFILE_A, dict(PROFILE_B, secret=KEY_B2)]
+    rc, out, recap = playbook(*extra_vars(auth_profiles=profiles, auth_order={"fake": ["fake:b", "fake:a"]}))
+    assert rc == 0, out[-3000:]
+    assert config(host)["auth"]["order"]["fake"] == ["fake:b", "fake:a"]
+    rc, out, recap = playbook(*extra_vars(auth_profiles=profiles, auth_order={"fake": []}))
+    assert rc == 0, out[-3000:]
+    assert "fake" not in config(host).get("auth", {}).get("order", {})
+
+
+@pytest.mark.parametrize("bad_vars, message", [
+    ({"auth_profiles": [PROFILE_A, PROFILE_A]}, "listed more than once"),
+    ({"auth_profiles": [{"id": "Fake-A", "secret": KEY_A}]}, "is not provider:name"),
+    ({"auth_profiles": [PROFILE_A], "auth_order": {"fake": ["fake:a", "fake:zz"]}}, "fake:zz, which is not a present profile"),
+], ids=["duplicate-id", "malformed-id", "order-names-unknown-profile"])
+def test_bad_input_refused_before_any_change(host, bad_vars, message):
+    def snapshot():
+        stored = cli_json(host, "openclaw models auth list --json")["profiles"]
+        return host.check_output("sha256sum %s" % CONFIG), sorted(p["id"] for p in stored)
+    assert_refused(bad_vars, message, snapshot)
+
+
+def test_secrets_absent_from_verbose_output_and_world_readable_files(host):
+    """-vvv of a run that writes a secret, and every world-readable file on the node."""
+    proc = subprocess.run(["ansible-playbook", "-vvv", "-i", INVENTORY, CONVERGE, "-e",
+                           json.dumps({"auth_profiles": [PROFILE_A, dict(PROFILE_B, secret=KEY_B, update_secret="always")]})],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    for key in (KEY_A, KEY_B, KEY_B2):
+        assert key not in proc.stdout
+        found = host.run("find / -xdev \\( -path /proc -o -path /sys \\) -prune -o -type f -perm -o+r -size -50M -print0 "
+                         "| xargs -0 grep -lF -- %s" % key)
+        assert found.stdout.strip() == "", "%s... found in %s" % (key[:12], found.stdout)
+        # The key goes in two halves so that this probe's own command line cannot match it.
+        half = len(key) // 2
+        probe = host.run("python3 -c 'import glob, sys; k = sys.argv[1] + sys.argv[2]; "
+                         "print([p for p in glob.glob(\"/proc/[0-9]*/cmdline\") if k.encode() in open(p, \"rb\").read()])' %s %s"
+                         % (key[:half], key[half:]))
+        assert probe.rc == 0 and probe.stdout.strip() == "[]", probe.stdout + probe.stderr
