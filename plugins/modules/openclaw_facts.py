@@ -68,6 +68,13 @@ options:
     description: Event-loop p99 delay above which the gateway is reported as degraded, whatever OpenClaw says.
     type: float
     default: 500
+  gather_auth:
+    description:
+      - Also report auth-profile drift under C(auth) (two OpenClaw CLI calls, a few seconds), see RETURN.
+      - Stored vs registered profiles, an explicit C(auth.order) that leaves stored profiles out, profiles in cooldown or
+        disabled, and legacy C(auth-profiles.json) files whose profiles were never imported. Never any secret or key prefix.
+    type: bool
+    default: false
   egress_proxied_domains:
     description:
       - Domains that must leave through the relay; their routes are reported under C(egress.routes).
@@ -129,6 +136,7 @@ ansible_facts:
           C(environment) (effective, effective_from, proxy),
           C(listeners), C(health), C(ready), C(locks), C(log_file),
           C(egress) (configured, proxy, privoxy, ss_local, relay, routes, channels),
+          C(auth) with O(gather_auth) (stored, registered, order, unusable, legacy_files, drift),
           C(problems) (id, severity, message), C(healthy).
         - C(environment.proxy) maps every proxy-related variable to its effective value and the list of
           C(sources) that set it (C(unit), C(dropin), C(unit_backup), C(environment_file), C(manager),
@@ -186,6 +194,7 @@ class Gatherer(object):
         self.timeout = max(float(self.params["timeout"]), 0.1)
         self.problems = []
         self.facts = {}
+        self._config_data = None
 
     # --- helpers ------------------------------------------------------------------------
     def problem(self, pid, severity, message, **extra):
@@ -427,6 +436,7 @@ class Gatherer(object):
                 config["parse_error"] = str(exc)
             if stat.st_mode & 0o077:
                 self.problem("config_permissions", "warning", "%s is mode %s: it holds credentials and should be 0600" % (path, config["file_mode"]))
+        self._config_data = data
         if data is not None:
             gateway = data.get("gateway") if isinstance(data.get("gateway"), dict) else {}
             auth = gateway.get("auth") if isinstance(gateway.get("auth"), dict) else {}
@@ -618,6 +628,78 @@ class Gatherer(object):
         if proxy_host and proxy_host not in ("127.0.0.1", "::1", "localhost"):
             self.problem("proxy_not_local", "warning", "the gateway's proxy %s is not on this node" % proxy_url)
 
+    def cli_json(self, argv):
+        """(parsed JSON, None) or (None, OpenClaw's error message)."""
+        rc, out, err = self.run([self.facts["cli_path"]] + argv, as_user=True, timeout=self.params["cli_timeout"],
+                                env={"OPENCLAW_CONFIG_PATH": self.facts["config"]["path"]})
+        try:
+            data = json.loads(out[out.index("{"):]) if "{" in out else None
+        except ValueError:
+            data = None
+        if rc == 0 and isinstance(data, dict):
+            return data, None
+        message = (data or {}).get("error", {}).get("message") if isinstance(data, dict) else None
+        return None, message or (err or out).strip()[-500:] or "rc=%s" % rc
+
+    def gather_auth(self):
+        """Seed 002 drift: what OpenClaw stores vs what the config registers and orders."""
+        auth = dict(stored=[], registered=[], order={}, unusable=[], legacy_files=[], drift=[])
+        self.facts["auth"] = auth
+        if not (self.facts.get("installed") and self.user and self.facts["config"]["parse_ok"]):
+            return
+
+        def drift(kind, severity, message, **extra):
+            auth["drift"].append(dict(kind=kind, **extra))
+            self.problem("auth_" + kind, severity, message, **extra)
+
+        # Legacy files first: while one is present OpenClaw refuses every auth command.
+        state_dir = os.path.dirname(self.facts["config"]["path"])
+        legacy_ids = {}
+        for legacy in sorted(glob.glob(os.path.join(state_dir, "agents", "*", "agent", "auth-profiles.json"))):
+            try:
+                with open(legacy) as handle:
+                    legacy_ids[legacy] = sorted((json.load(handle).get("profiles") or {}).keys())
+            except (IOError, OSError, ValueError, AttributeError):
+                legacy_ids[legacy] = []
+        listing, list_error = self.cli_json(["models", "auth", "list", "--json"])
+        status, status_error = self.cli_json(["models", "status", "--json"]) if listing is not None else (None, None)
+        error = list_error or status_error
+        if error and "legacy credential migration" in error:
+            drift("legacy_migration_required", "error", "OpenClaw refuses auth commands until the legacy auth-profiles.json is migrated "
+                  "(`openclaw doctor --fix`): %s" % error)
+        elif error:
+            self.problem("auth_unreadable", "warning", "openclaw models auth list/status failed, auth drift unknown: %s" % error)
+        stored = sorted(p["id"] for p in (listing or {}).get("profiles", []) if isinstance(p, dict) and p.get("id"))
+        for legacy, ids in legacy_ids.items():
+            missing = [pid for pid in ids if pid not in stored]
+            auth["legacy_files"].append(dict(path=legacy, profile_ids=ids, not_imported=missing))
+            if missing:
+                drift("legacy_not_imported", "warning", "%s holds %s, never imported (OpenClaw no longer reads this file; "
+                      "run `openclaw doctor --fix` or re-add them with the auth role)" % (legacy, ", ".join(missing)), path=legacy)
+        if listing is None or status is None:
+            return
+        data = self._config_data or {}
+        config_auth = data.get("auth") if isinstance(data.get("auth"), dict) else {}
+        registered = sorted((config_auth.get("profiles") or {}).keys()) if isinstance(config_auth.get("profiles"), dict) else []
+        order = config_auth.get("order") if isinstance(config_auth.get("order"), dict) else {}
+        unusable = [dict(profile_id=u.get("profileId"), provider=u.get("provider"), kind=u.get("kind"), reason=u.get("reason"),
+                         remaining_ms=u.get("remainingMs"), until=u.get("until"))
+                    for u in ((status.get("auth") or {}).get("unusableProfiles") or []) if isinstance(u, dict)]
+        auth.update(stored=stored, registered=registered, order=order, unusable=unusable)
+        for pid in sorted(set(stored) - set(registered)):
+            drift("stored_not_registered", "error", "auth profile %s is stored but not registered under auth.profiles: it never joins rotation" % pid,
+                  profile_id=pid)
+        for pid in sorted(set(registered) - set(stored)):
+            drift("registered_not_stored", "error", "auth profile %s is registered but has no stored credential" % pid, profile_id=pid)
+        for provider, ids in sorted(order.items()):
+            left_out = sorted(pid for pid in stored if pid.split(":", 1)[0] == provider and pid not in (ids or []))
+            if left_out:
+                drift("order_excludes_stored", "warning", "auth.order.%s leaves out %s: they never rotate (remove the order for round robin)"
+                      % (provider, ", ".join(left_out)), provider=provider, profile_ids=left_out)
+        for item in unusable:
+            drift("profile_unusable", "warning", "auth profile %s is in %s (%s) for another %s s"
+                  % (item["profile_id"], item["kind"], item["reason"], int((item["remaining_ms"] or 0) / 1000)), profile_id=item["profile_id"])
+
     def gather(self):
         started = time.time()
         self.gather_user()
@@ -629,6 +711,8 @@ class Gatherer(object):
         self.gather_locks()
         self.gather_logs()
         self.gather_egress()
+        if self.params["gather_auth"]:
+            self.gather_auth()
         self.facts["problems"] = self.problems
         self.facts["healthy"] = not any(p["severity"] in ("error", "critical") for p in self.problems)
         self.facts["gather_seconds"] = round(time.time() - started, 3)
@@ -827,6 +911,7 @@ def main():
             timeout=dict(type="float", default=3),
             validate_config=dict(type="bool", default=True),
             cli_timeout=dict(type="float", default=30),
+            gather_auth=dict(type="bool", default=False),
             event_loop_delay_threshold_ms=dict(type="float", default=500),
             egress_proxied_domains=dict(type="list", elements="str", default=[]),
             egress_channel_hosts=dict(type="list", elements="str", default=list(DEFAULT_CHANNEL_HOSTS)),

@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, clawops.openclaw contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+
+from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
+
+LISTING = {"profiles": [{"id": "google:primary"}, {"id": "google:manual"}, {"id": "openai:main"}]}
+STATUS = {"auth": {"unusableProfiles": [{"profileId": "google:primary", "provider": "google", "kind": "cooldown",
+                                         "reason": "rate_limit", "remainingMs": 56000, "until": 1},
+                                        ],
+                   "providers": [{"profiles": {"labels": ["google:primary=sk-AAAA...0001 [cooldown 1m]"]}}]}}
+
+
+class FakeModule(object):
+    params = dict(user="openclaw", profile=None, timeout=1, cli_timeout=5, gather_auth=True)
+
+
+def gatherer(tmp_path, config):
+    g = openclaw_facts.Gatherer(FakeModule())
+    g.user = dict(name="openclaw", uid=1000, home=str(tmp_path))
+    g.facts = dict(installed=True, cli_path="/usr/local/bin/openclaw",
+                   config=dict(path=str(tmp_path / ".openclaw" / "openclaw.json"), parse_ok=True))
+    g._config_data = config
+    answers = {"list": LISTING, "status": STATUS}
+    g.cli_json = lambda argv: (answers["list" if "list" in argv else "status"], None)
+    return g
+
+
+def kinds(g):
+    return sorted((d["kind"], d.get("profile_id") or d.get("provider") or d.get("path")) for d in g.facts["auth"]["drift"])
+
+
+def test_seed_002_drift_is_reported_without_secrets(tmp_path):
+    config = {"auth": {"profiles": {"google:primary": {}, "openai:main": {}, "openai:old": {}}, "order": {"google": ["google:primary"]}}}
+    g = gatherer(tmp_path, config)
+    g.gather_auth()
+    assert kinds(g) == [("order_excludes_stored", "google"), ("profile_unusable", "google:primary"),
+                        ("registered_not_stored", "openai:old"), ("stored_not_registered", "google:manual")]
+    ids = sorted(p["id"] for p in g.problems)
+    assert "auth_stored_not_registered" in ids and "auth_order_excludes_stored" in ids
+    assert "sk-" not in json.dumps(g.facts) + json.dumps(g.problems)
+    assert [p for p in g.problems if p["id"] == "auth_stored_not_registered"][0]["severity"] == "error"
+
+
+def test_legacy_file_not_imported(tmp_path):
+    agent_dir = tmp_path / ".openclaw" / "agents" / "main" / "agent"
+    agent_dir.mkdir(parents=True)
+    (agent_dir / "auth-profiles.json").write_text(json.dumps({"profiles": {"google:manual": {}, "google:third": {}}}))
+    config = {"auth": {"profiles": {"google:primary": {}, "google:manual": {}, "openai:main": {}}}}
+    g = gatherer(tmp_path, config)
+    g.gather_auth()
+    legacy = g.facts["auth"]["legacy_files"][0]
+    assert legacy["not_imported"] == ["google:third"]
+    assert ("legacy_not_imported", str(agent_dir / "auth-profiles.json")) in kinds(g)
+
+
+def test_clean_state_reports_no_drift(tmp_path):
+    config = {"auth": {"profiles": {"google:primary": {}, "google:manual": {}, "openai:main": {}}}}
+    g = gatherer(tmp_path, config)
+    g.cli_json = lambda argv: (LISTING if "list" in argv else {"auth": {"unusableProfiles": []}}, None)
+    g.gather_auth()
+    assert g.facts["auth"]["drift"] == [] and g.problems == []
+
+
+def test_legacy_file_blocking_the_cli_is_an_error(tmp_path):
+    agent_dir = tmp_path / ".openclaw" / "agents" / "main" / "agent"
+    agent_dir.mkdir(parents=True)
+    (agent_dir / "auth-profiles.json").write_text(json.dumps({"profiles": {"google:old": {}}}))
+    g = gatherer(tmp_path, {})
+    g.cli_json = lambda argv: (None, "Auth profile store ... requires legacy credential migration; run openclaw doctor --fix.")
+    g.gather_auth()
+    assert ("legacy_migration_required", None) in kinds(g) and ("legacy_not_imported", str(agent_dir / "auth-profiles.json")) in kinds(g)
+    assert [p for p in g.problems if p["id"] == "auth_legacy_migration_required"][0]["severity"] == "error"
