@@ -169,6 +169,7 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._egress import (
 from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
 
 DEFAULT_PORT = 18789
+# Same range as roles/node/vars/main.yml (_node_supported_ranges): keep the two in step.
 ENGINES = "node >=24.16.0 <25 || >=26.1.0"
 SYSTEM_UNIT_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
 BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/bin")
@@ -202,7 +203,7 @@ class Gatherer(object):
         item.update(extra)
         self.problems.append(item)
 
-    def run(self, argv, as_user=False, env=None, data=None, timeout=None):
+    def run(self, argv, as_user=False, env=None, timeout=None):
         """Run a command bounded by `timeout` (coreutils), optionally as the service user."""
         environ = {"LC_ALL": "C", "NO_COLOR": "1", "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0"}
         environ.update(env or {})
@@ -211,7 +212,7 @@ class Gatherer(object):
                     "XDG_RUNTIME_DIR=/run/user/%d" % self.user["uid"]] + ["%s=%s" % kv for kv in environ.items()] + argv
         seconds = "%g" % (timeout or self.timeout)
         try:
-            return self.module.run_command(["timeout", "-k", "1", seconds] + argv, environ_update=environ, data=data)
+            return self.module.run_command(["timeout", "-k", "1", seconds] + argv, environ_update=environ)
         except Exception as exc:  # pylint: disable=broad-except
             return 127, "", to_native(exc)
 
