@@ -372,3 +372,15 @@ def apply_config_patch(module, openclaw_bin, path, patch):
         # OpenClaw names the offending paths in its message but never echoes values.
         module.fail_json(msg="OpenClaw refused the config change, %s is unchanged: %s" % (path, (err or out).strip()),
                          rc=rc, stdout=out, stderr=err, path=path)
+
+
+def startup_refusals(data):
+    """[(problem id, message)] for settings OpenClaw refuses to start with (exit 78)."""
+    gateway = data.get("gateway") if isinstance(data.get("gateway"), dict) else {}
+    auth = gateway.get("auth") if isinstance(gateway.get("auth"), dict) else {}
+    refusals = []
+    if not gateway.get("mode"):
+        refusals.append(("gateway_mode_missing", "gateway.mode is not set: the gateway refuses to start (exit 78)"))
+    if gateway.get("bind") not in (None, "loopback") and auth.get("mode") in (None, "none"):
+        refusals.append(("bind_without_auth", "gateway.bind=%s without auth: the gateway refuses to start (exit 78)" % gateway.get("bind")))
+    return refusals

@@ -72,7 +72,8 @@ options:
     description:
       - Also report auth-profile drift under C(auth) (two OpenClaw CLI calls, a few seconds), see RETURN.
       - Stored vs registered profiles, an explicit C(auth.order) that leaves stored profiles out, profiles in cooldown or
-        disabled, and legacy C(auth-profiles.json) files whose profiles were never imported. Never any secret or key prefix.
+        disabled, legacy C(auth-profiles.json) files whose profiles were never imported, and sessions automatically pinned
+        to a profile in cooldown (pins are read read-only from the per-agent SQLite store). Never any secret or key prefix.
     type: bool
     default: false
   egress_proxied_domains:
@@ -136,7 +137,8 @@ ansible_facts:
           C(environment) (effective, effective_from, proxy),
           C(listeners), C(health), C(ready), C(locks), C(log_file),
           C(egress) (configured, proxy, privoxy, ss_local, relay, routes, channels),
-          C(auth) with O(gather_auth) (stored, registered, order, unusable, legacy_files, drift),
+          C(auth) with O(gather_auth) (stored, registered, order, unusable, legacy_files, pins, drift);
+          C(pins) lists every session's auth pin (agent, session_key, profile_id, source auto|user|user-link),
           C(problems) (id, severity, message), C(healthy).
         - C(environment.proxy) maps every proxy-related variable to its effective value and the list of
           C(sources) that set it (C(unit), C(dropin), C(unit_backup), C(environment_file), C(manager),
@@ -161,12 +163,13 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
     PROXY_VARIABLES, compose_unit_environment, config_path_for, exec_start_args, option_value, parse_env_file,
-    parse_environment_assignments, parse_unit_file, read_text, redact_env, unit_environment,
+    parse_environment_assignments, parse_unit_file, read_text, redact_env, startup_refusals, unit_environment,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import (
     DEFAULT_CHANNEL_HOSTS, first_forward_is_default, host_of, no_proxy_entries, no_proxy_matches, parse_privoxy_forwards, privoxy_route,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
+from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import automatic, read_pins, unusable_profiles
 
 DEFAULT_PORT = 18789
 # Same range as roles/node/vars/main.yml (_node_supported_ranges): keep the two in step.
@@ -468,10 +471,8 @@ class Gatherer(object):
             self.problem("config_invalid", "error", "config %s fails OpenClaw's schema: %s" % (
                 path, "; ".join("%s: %s" % (i["path"], i["message"]) for i in config["issues"]) or "see openclaw config validate"))
         if data is not None:
-            if not config["mode"]:
-                self.problem("gateway_mode_missing", "error", "gateway.mode is not set: the gateway refuses to start (exit 78)")
-            if config["bind"] not in (None, "loopback") and config["auth_mode"] in (None, "none"):
-                self.problem("bind_without_auth", "error", "gateway.bind=%s without auth: the gateway refuses to start (exit 78)" % config["bind"])
+            for pid, message in startup_refusals(data):
+                self.problem(pid, "error", message)
         unit_env_path = env.get("OPENCLAW_CONFIG_PATH") or (config_path_for(home, env, self.params["profile"]) if env and home else None)
         if self.params["config_path"] and unit_env_path and os.path.realpath(unit_env_path) != os.path.realpath(path):
             self.problem("config_path_mismatch", "error", "the service reads %s but %s was inspected" % (unit_env_path, path))
@@ -489,9 +490,11 @@ class Gatherer(object):
         foreign = [l for l in listeners if l.get("pid") is None or l["pid"] not in family]
         if foreign:
             owners = ", ".join("%s (pid %s, %s)" % (l["address"], l.get("pid"), l.get("command")) for l in foreign)
-            gateway_like = any("openclaw" in (l.get("cmdline") or "") or "gateway" in (l.get("cmdline") or "") for l in foreign)
+            holders = [dict(pid=l.get("pid"), command=l.get("command"), user=l.get("user"),
+                            gateway=bool(re.search(r"openclaw|\bgateway\b", l.get("cmdline") or "")))
+                       for l in foreign]
             self.problem("port_conflict", "error", "port %d is held by a process that is not the service: %s" % (port, owners),
-                         foreign_is_gateway=gateway_like)
+                         foreign_is_gateway=any(h["gateway"] for h in holders), holders=holders)
 
         host = "127.0.0.1"
         if config.get("bind") == "custom" and config.get("custom_bind_host") not in (None, "", "0.0.0.0"):
@@ -644,7 +647,7 @@ class Gatherer(object):
 
     def gather_auth(self):
         """Seed 002 drift: what OpenClaw stores vs what the config registers and orders."""
-        auth = dict(stored=[], registered=[], order={}, unusable=[], legacy_files=[], drift=[])
+        auth = dict(stored=[], registered=[], order={}, unusable=[], legacy_files=[], pins=[], drift=[])
         self.facts["auth"] = auth
         if not (self.facts.get("installed") and self.user and self.facts["config"]["parse_ok"]):
             return
@@ -683,9 +686,7 @@ class Gatherer(object):
         config_auth = data.get("auth") if isinstance(data.get("auth"), dict) else {}
         registered = sorted((config_auth.get("profiles") or {}).keys()) if isinstance(config_auth.get("profiles"), dict) else []
         order = config_auth.get("order") if isinstance(config_auth.get("order"), dict) else {}
-        unusable = [dict(profile_id=u.get("profileId"), provider=u.get("provider"), kind=u.get("kind"), reason=u.get("reason"),
-                         remaining_ms=u.get("remainingMs"), until=u.get("until"))
-                    for u in ((status.get("auth") or {}).get("unusableProfiles") or []) if isinstance(u, dict)]
+        unusable = unusable_profiles(status)
         auth.update(stored=stored, registered=registered, order=order, unusable=unusable)
         for pid in sorted(set(stored) - set(registered)):
             drift("stored_not_registered", "error", "auth profile %s is stored but not registered under auth.profiles: it never joins rotation" % pid,
@@ -700,6 +701,16 @@ class Gatherer(object):
         for item in unusable:
             drift("profile_unusable", "warning", "auth profile %s is in %s (%s) for another %s s"
                   % (item["profile_id"], item["kind"], item["reason"], int((item["remaining_ms"] or 0) / 1000)), profile_id=item["profile_id"])
+        pins, pin_errors = read_pins(state_dir)
+        auth["pins"] = pins
+        for error in pin_errors:
+            self.problem("auth_pins_unreadable", "warning", "session auth pins unknown: %s" % error)
+        cooling = set(item["profile_id"] for item in unusable)
+        for pin in automatic(pins):
+            if pin["profile_id"] in cooling:
+                drift("session_pinned_to_unusable", "warning", "session %s is automatically pinned to %s, which is in cooldown or disabled "
+                      "(playbooks/rotate_auth.yml resets automatic pins)" % (pin["session_key"], pin["profile_id"]),
+                      profile_id=pin["profile_id"], session_key=pin["session_key"])
 
     def gather(self):
         started = time.time()

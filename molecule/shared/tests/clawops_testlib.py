@@ -45,9 +45,9 @@ def wait_ready(host, timeout=120):
     return False
 
 
-def playbook(*extra, check=False):
-    """Run the converge playbook against the scenario's instance; returns (rc, output, recap)."""
-    argv = ["ansible-playbook", "-i", INVENTORY, CONVERGE] + list(extra)
+def playbook(*extra, check=False, path=CONVERGE):
+    """Run a playbook (default: converge) against the scenario's instances; returns (rc, output, recap)."""
+    argv = ["ansible-playbook", "-i", INVENTORY, path] + list(extra)
     if check:
         argv += ["--check", "--diff"]
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900, check=False)
@@ -57,7 +57,8 @@ def playbook(*extra, check=False):
 def parse_recap(output):
     """PLAY RECAP counters summed over all hosts: {'ok': N, 'changed': N, 'failed': N, ...}."""
     recap = {}
-    for match in re.finditer(r"^\S+\s+:\s+(.*)$", output.split("PLAY RECAP")[-1], re.MULTILINE):
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", output)  # colours would glue escape codes to the counter names
+    for match in re.finditer(r"^\S+\s+:\s+(.*)$", plain.split("PLAY RECAP")[-1], re.MULTILINE):
         for key, value in re.findall(r"(\w+)=(\d+)", match.group(1)):
             recap[key] = recap.get(key, 0) + int(value)
     return recap
@@ -67,10 +68,10 @@ def extra_vars(**values):
     return ["-e", json.dumps(values)]
 
 
-def assert_refused(bad_vars, message, snapshot):
-    """Converging with bad_vars fails with message, reports no change, and snapshot() stays the same."""
+def assert_refused(bad_vars, message, snapshot, path=CONVERGE):
+    """Running the playbook with bad_vars fails with message, reports no change, and snapshot() stays the same."""
     before = snapshot()
-    rc, out, recap = playbook(*extra_vars(**bad_vars))
+    rc, out, recap = playbook(*extra_vars(**bad_vars), path=path)
     assert rc != 0, out[-3000:]
     assert message in out, out[-3000:]
     assert recap.get("changed", 0) == 0, out[-3000:]

@@ -77,3 +77,19 @@ def test_legacy_file_blocking_the_cli_is_an_error(tmp_path):
     g.gather_auth()
     assert ("legacy_migration_required", None) in kinds(g) and ("legacy_not_imported", str(agent_dir / "auth-profiles.json")) in kinds(g)
     assert [p for p in g.problems if p["id"] == "auth_legacy_migration_required"][0]["severity"] == "error"
+
+
+def test_automatic_pin_to_a_cooling_profile_is_drift_and_a_user_pin_is_not(tmp_path):
+    from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.test_sessions import AUTO, USER, make_store
+    make_store(str(tmp_path / ".openclaw"), "main", {
+        "agent:main:tg-1": dict(AUTO, authProfileOverride="google:primary"),   # cooling down (STATUS)
+        "agent:main:tg-2": dict(AUTO, authProfileOverride="google:manual"),    # healthy
+        "agent:main:mine": dict(USER, authProfileOverride="google:primary"),   # the user's choice: kept
+    }).close()
+    config = {"auth": {"profiles": {"google:primary": {}, "google:manual": {}, "openai:main": {}}}}
+    g = gatherer(tmp_path, config)
+    g.gather_auth()
+    pinned = [d for d in g.facts["auth"]["drift"] if d["kind"] == "session_pinned_to_unusable"]
+    assert pinned == [dict(kind="session_pinned_to_unusable", profile_id="google:primary", session_key="agent:main:tg-1")]
+    assert len(g.facts["auth"]["pins"]) == 3
+    assert [p["severity"] for p in g.problems if p["id"] == "auth_session_pinned_to_unusable"] == ["warning"]

@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, clawops.openclaw contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Session auth pins, read from OpenClaw's per-agent SQLite store (read-only).
+
+No RPC of OpenClaw 2026.9.6 exposes a session's auth pin (sessions.list/get/describe omit it), so
+the pins are read from `session_nodes.entry_json` with a read-only connection that can neither
+write nor create files. Changes go through the gateway (`sessions.reset`), never through SQLite.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import glob
+import json
+import os
+
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover - Python 2 is not supported by the collection
+    from urllib import quote
+
+try:
+    import sqlite3
+    HAS_SQLITE3 = True
+except ImportError:  # pragma: no cover - Debian's python3 ships it
+    HAS_SQLITE3 = False
+
+AGENT_DB = os.path.join("agents", "*", "agent", "openclaw-agent.sqlite")
+
+
+def pin_source(entry):
+    """OpenClaw's own rule: an explicit source wins; a compaction count marks an automatic pin."""
+    if not str(entry.get("authProfileOverride") or "").strip():
+        return None
+    if entry.get("authProfileOverrideSource"):
+        return entry["authProfileOverrideSource"]
+    return "auto" if isinstance(entry.get("authProfileOverrideCompactionCount"), int) else "user"
+
+
+def pins_from_rows(agent, rows):
+    """[(session_key, entry_json)] -> pins, sorted by session key; malformed rows are skipped."""
+    pins = []
+    for key, raw in rows:
+        try:
+            entry = json.loads(raw)
+        except (TypeError, ValueError):
+            continue
+        source = pin_source(entry) if isinstance(entry, dict) else None
+        if source:
+            pins.append(dict(agent=agent, session_key=key, profile_id=entry["authProfileOverride"].strip(), source=source))
+    return sorted(pins, key=lambda pin: pin["session_key"])
+
+
+def read_pins(state_dir, agent=None):
+    """(pins, errors) for every agent under state_dir (or only `agent`)."""
+    pins, errors = [], []
+    if not HAS_SQLITE3:
+        return pins, ["python sqlite3 module missing on the node"]
+    for path in sorted(glob.glob(os.path.join(state_dir, AGENT_DB))):
+        agent_id = path.split(os.sep)[-3]
+        if agent and agent_id != agent:
+            continue
+        # Without a live WAL (gateway stopped) even a read-only connection would create the
+        # -wal/-shm files, owned by whoever runs this; immutable reads the file as it is instead.
+        live = os.path.exists(path + "-wal") and os.path.exists(path + "-shm")
+        try:
+            conn = sqlite3.connect("file:%s?mode=ro%s" % (quote(path), "" if live else "&immutable=1"), uri=True, timeout=2)
+            try:
+                rows = conn.execute("SELECT session_key, entry_json FROM session_nodes").fetchall()
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            if "no such table" not in str(exc):
+                errors.append("%s: %s" % (path, exc))
+            continue
+        pins.extend(pins_from_rows(agent_id, rows))
+    return pins, errors
+
+
+def automatic(pins):
+    return [pin for pin in pins if pin["source"] == "auto"]
+
+
+def unusable_profiles(status):
+    """Profiles in cooldown or disabled, from `openclaw models status --json` (labels left out: they hold key prefixes)."""
+    items = ((status or {}).get("auth") or {}).get("unusableProfiles") or []
+    return [dict(profile_id=u.get("profileId"), provider=u.get("provider"), kind=u.get("kind"), reason=u.get("reason"),
+                 remaining_ms=u.get("remainingMs"), until=u.get("until"))
+            for u in items if isinstance(u, dict) and u.get("profileId")]

@@ -1,0 +1,189 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, clawops.openclaw contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: openclaw_session_pins
+short_description: Reset automatic auth-profile pins of OpenClaw sessions, keeping user pins
+version_added: 0.1.0
+description:
+  - "OpenClaw pins the auth profile it picked automatically to each session to keep provider caches warm
+    (seed 002: sessions kept using a rate-limited key). This module resets those automatic pins through the
+    running gateway's RPC C(sessions.reset), the same as C(/reset) in a chat; pins a user chose
+    (C(/model ...@profile)) survive a reset and are never touched."
+  - Pins are read read-only from the per-agent SQLite store because no RPC exposes them; nothing is ever
+    written to OpenClaw's databases by this module.
+  - The gateway must be running when there is a pin to reset; otherwise the module fails without changing anything.
+  - Run it as the gateway's service user (C(become_user)).
+author:
+  - clawops.openclaw contributors (@clawops)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: Before and after, one line per pinned session (session key, profile, source).
+  platform:
+    platforms: posix
+options:
+  agent:
+    description: Only sessions of this agent id; default all agents.
+    type: str
+  profile_ids:
+    description: Only automatic pins to these profiles; default pins to any profile.
+    type: list
+    elements: str
+    default: []
+  unusable_only:
+    description: Only automatic pins to profiles OpenClaw reports in cooldown or disabled (C(openclaw models status --json)).
+    type: bool
+    default: false
+  timeout:
+    description: Seconds allowed for each OpenClaw CLI call.
+    type: float
+    default: 30
+  config_path:
+    description: Config file; default C(~/.openclaw/openclaw.json) of the executing user (or C($OPENCLAW_CONFIG_PATH)).
+    type: path
+  openclaw_bin:
+    description: The C(openclaw) CLI; default is the one on C(PATH), C(/usr/local/bin) or C(/usr/bin).
+    type: path
+seealso:
+  - module: clawops.openclaw.openclaw_auth_profile
+  - module: clawops.openclaw.openclaw_facts
+"""
+
+EXAMPLES = r"""
+- name: Let every session pick a profile afresh after a key rotation
+  clawops.openclaw.openclaw_session_pins:
+  become: true
+  become_user: openclaw
+
+- name: Only sessions stuck on a profile that is cooling down
+  clawops.openclaw.openclaw_session_pins:
+    unusable_only: true
+  become: true
+  become_user: openclaw
+"""
+
+RETURN = r"""
+reset:
+  description: Automatic pins that were reset (or would be in check mode).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{agent: main, session_key: "agent:main:telegram:direct:42", profile_id: "openai:primary", source: auto}]
+kept:
+  description: User pins (C(user), C(user-link)) that match the filters and were left alone.
+  returned: always
+  type: list
+  elements: dict
+"""
+
+import json
+import os
+import pwd
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import config_path_for
+from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import read_pins, unusable_profiles
+
+
+def reset_argv(openclaw_bin, session_key, timeout):
+    """The RPC call resetting one session; the key travels as JSON so that no key can inject options."""
+    return [openclaw_bin, "gateway", "call", "sessions.reset", "--params", json.dumps({"key": session_key}),
+            "--json", "--timeout", str(int(timeout * 1000))]
+
+
+def pin_lines(pins):
+    return "".join("%s  %s  (%s)\n" % (p["session_key"], p["profile_id"], p["source"]) for p in pins)
+
+
+class SessionPins(object):
+    def __init__(self, module):
+        self.module = module
+        p = module.params
+        home = os.environ.get("HOME") or pwd.getpwuid(os.geteuid()).pw_dir
+        self.config_path = p["config_path"] or config_path_for(home, os.environ)
+        self.state_dir = os.path.dirname(self.config_path)
+        self.bin = p["openclaw_bin"] or module.get_bin_path("openclaw", required=True, opt_dirs=["/usr/local/bin", "/usr/bin"])
+        self.env = {"OPENCLAW_CONFIG_PATH": self.config_path, "LC_ALL": "C", "NO_COLOR": "1"}
+
+    def cli_json(self, argv, what):
+        rc, out, err = self.module.run_command(["timeout", "-k", "2", "%g" % self.module.params["timeout"]] + argv,
+                                               environ_update=self.env)
+        try:
+            data = json.loads(out[out.index("{"):])
+        except ValueError:
+            data = None
+        if rc != 0 or not isinstance(data, dict):
+            self.module.fail_json(msg="%s failed (rc=%s): %s" % (what, rc, (err or out).strip()[-1500:]), rc=rc)
+        return data
+
+    def pins(self):
+        pins, errors = read_pins(self.state_dir, self.module.params["agent"])
+        if errors:
+            self.module.fail_json(msg="cannot read the session store: %s" % "; ".join(errors))
+        return pins
+
+    def matching(self, pins):
+        wanted = set(self.module.params["profile_ids"])
+        return [p for p in pins if not wanted or p["profile_id"] in wanted]
+
+    def run(self):
+        p = self.module.params
+        before = self.pins()
+        candidates = self.matching(before)
+        kept = [pin for pin in candidates if pin["source"] != "auto"]
+        targets = [pin for pin in candidates if pin["source"] == "auto"]
+        if targets and p["unusable_only"]:
+            unusable = set()
+            for agent in sorted(set(pin["agent"] for pin in targets)):
+                status = self.cli_json([self.bin, "models", "status", "--json", "--agent", agent], "openclaw models status")
+                unusable.update("%s/%s" % (agent, u["profile_id"]) for u in unusable_profiles(status))
+            targets = [pin for pin in targets if "%s/%s" % (pin["agent"], pin["profile_id"]) in unusable]
+
+        result = dict(changed=bool(targets), reset=targets, kept=kept)
+        if self.module._diff:
+            after = [pin for pin in before if pin not in targets]
+            result["diff"] = dict(before=pin_lines(before), after=pin_lines(after),
+                                  before_header="session auth pins", after_header="session auth pins")
+        if self.module.check_mode or not targets:
+            return result
+
+        for pin in targets:
+            self.cli_json(reset_argv(self.bin, pin["session_key"], p["timeout"]), "sessions.reset of %s" % pin["session_key"])
+        still = [pin for pin in self.pins() if pin in targets]
+        if still:
+            self.module.fail_json(msg="the gateway kept the automatic pin of %s" % ", ".join(pin["session_key"] for pin in still),
+                                  reset=[pin for pin in targets if pin not in still], kept=kept)
+        return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            agent=dict(type="str"),
+            profile_ids=dict(type="list", elements="str", default=[]),
+            unusable_only=dict(type="bool", default=False),
+            timeout=dict(type="float", default=30),
+            config_path=dict(type="path"),
+            openclaw_bin=dict(type="path"),
+        ),
+        supports_check_mode=True,
+    )
+    if module.params["timeout"] <= 0:
+        module.fail_json(msg="timeout must be positive, got %s" % module.params["timeout"])
+    module.exit_json(**SessionPins(module).run())
+
+
+if __name__ == "__main__":
+    main()

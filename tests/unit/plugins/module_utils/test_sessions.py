@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, clawops.openclaw contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import sqlite3
+
+from ansible_collections.clawops.openclaw.plugins.module_utils import _sessions
+
+
+def make_store(state_dir, agent, entries):
+    """An agent store with OpenClaw's session_nodes layout (only the columns the reader uses)."""
+    path = os.path.join(state_dir, "agents", agent, "agent")
+    os.makedirs(path)
+    conn = sqlite3.connect(os.path.join(path, "openclaw-agent.sqlite"))
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE session_nodes (session_key TEXT PRIMARY KEY, current_session_id TEXT, entry_json TEXT)")
+    for key, entry in entries.items():
+        conn.execute("INSERT INTO session_nodes VALUES (?, ?, ?)", (key, "id-" + key, entry if isinstance(entry, str) else json.dumps(entry)))
+    conn.commit()
+    return conn
+
+
+AUTO = {"authProfileOverride": "fake:a", "authProfileOverrideSource": "auto", "authProfileOverrideCompactionCount": 0}
+USER = {"authProfileOverride": "fake:b", "authProfileOverrideSource": "user"}
+
+
+def test_pin_source_follows_openclaws_provenance_rule():
+    assert _sessions.pin_source({}) is None
+    assert _sessions.pin_source({"authProfileOverride": "  "}) is None
+    assert _sessions.pin_source(AUTO) == "auto"
+    assert _sessions.pin_source(USER) == "user"
+    # Older rows without a source: a compaction count marks an automatic pin, otherwise it is the user's.
+    assert _sessions.pin_source({"authProfileOverride": "x:y", "authProfileOverrideCompactionCount": 3}) == "auto"
+    assert _sessions.pin_source({"authProfileOverride": "x:y"}) == "user"
+    assert _sessions.pin_source({"authProfileOverride": "x:y", "authProfileOverrideSource": "user-link"}) == "user-link"
+
+
+def test_read_pins_across_agents_skipping_malformed_rows(tmp_path):
+    keep = make_store(str(tmp_path), "main", {"agent:main:b": AUTO, "agent:main:a": USER, "agent:main:none": {}, "agent:main:bad": "{oops"})
+    make_store(str(tmp_path), "ops", {"agent:ops:x": dict(AUTO, authProfileOverride="openai:k")}).close()
+    pins, errors = _sessions.read_pins(str(tmp_path))
+    assert errors == []
+    assert pins == [
+        dict(agent="main", session_key="agent:main:a", profile_id="fake:b", source="user"),
+        dict(agent="main", session_key="agent:main:b", profile_id="fake:a", source="auto"),
+        dict(agent="ops", session_key="agent:ops:x", profile_id="openai:k", source="auto"),
+    ]
+    assert [p["session_key"] for p in _sessions.automatic(pins)] == ["agent:main:b", "agent:ops:x"]
+    assert [p["agent"] for p in _sessions.read_pins(str(tmp_path), agent="ops")[0]] == ["ops"]
+    keep.close()
+
+
+def test_read_pins_never_creates_files_nor_changes_the_database(tmp_path):
+    """Gateway stopped (no -wal/-shm) and running (a writer holds the WAL open)."""
+    agent_dir = tmp_path / "agents" / "main" / "agent"
+    db = agent_dir / "openclaw-agent.sqlite"
+    make_store(str(tmp_path), "main", {"agent:main:b": AUTO}).close()
+    before = (sorted(p.name for p in agent_dir.iterdir()), db.read_bytes())
+    assert len(_sessions.read_pins(str(tmp_path))[0]) == 1
+    assert (sorted(p.name for p in agent_dir.iterdir()), db.read_bytes()) == before
+    writer = sqlite3.connect(str(db))
+    writer.execute("UPDATE session_nodes SET entry_json=? WHERE session_key='agent:main:b'", (json.dumps(USER),))
+    writer.commit()
+    names, content = sorted(p.name for p in agent_dir.iterdir()), db.read_bytes()
+    assert _sessions.read_pins(str(tmp_path))[0][0]["source"] == "user"  # sees the committed WAL content
+    assert (sorted(p.name for p in agent_dir.iterdir()), db.read_bytes()) == (names, content)
+    writer.close()
+
+
+def test_store_without_sessions_table_is_empty_and_a_broken_store_is_an_error(tmp_path):
+    path = tmp_path / "agents" / "main" / "agent"
+    path.mkdir(parents=True)
+    sqlite3.connect(str(path / "openclaw-agent.sqlite")).close()
+    assert _sessions.read_pins(str(tmp_path)) == ([], [])
+    (path / "openclaw-agent.sqlite").write_bytes(b"not a database at all" * 100)
+    pins, errors = _sessions.read_pins(str(tmp_path))
+    assert pins == [] and len(errors) == 1 and "openclaw-agent.sqlite" in errors[0]
+
+
+def test_unusable_profiles_leave_out_labels_with_key_prefixes():
+    status = {"auth": {"unusableProfiles": [
+        {"profileId": "fake:a", "provider": "fake", "kind": "cooldown", "reason": "rate_limit", "remainingMs": 29000,
+         "until": 1, "label": "fake:a (sk-abc…)"},
+        "junk", {"provider": "no-id"}]}}
+    assert _sessions.unusable_profiles(status) == [
+        dict(profile_id="fake:a", provider="fake", kind="cooldown", reason="rate_limit", remaining_ms=29000, until=1)]
+    assert _sessions.unusable_profiles(None) == [] and _sessions.unusable_profiles({"auth": None}) == []
