@@ -26,7 +26,7 @@ lint: ## ansible-lint (production profile) only
 molecule: ## molecule scenarios only (S=name for one)
 	@scripts/test.sh molecule $(S)
 
-bench: ## benchmark: fresh converge, no-op rerun, start-to-ready, and the floor
-	@scripts/bench.sh
+bench: ## benchmarks: converge vs its floor, recovery per fault vs the restart floor (BENCH=converge|recovery)
+	@scripts/bench.sh $(or $(BENCH),all)
 
 .PHONY: help lab lab-destroy test test-unit test-sanity lint molecule bench

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks (figures, not pass/fail): see benchmarks/*.py and docs/performance.md.
+#   scripts/bench.sh [converge|recovery|all]      (default: all)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/test-deps.sh"
 . "$here/scripts/env.sh"
-python3 "$here/benchmarks/converge.py"
+what=${1:-all}
+case "$what" in
+  converge|recovery) python3 "$here/benchmarks/$what.py" ;;
+  all) python3 "$here/benchmarks/converge.py"; python3 "$here/benchmarks/recovery.py" ;;
+  *) echo "usage: $0 [converge|recovery|all]" >&2; exit 2 ;;
+esac

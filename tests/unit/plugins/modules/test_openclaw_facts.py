@@ -611,3 +611,23 @@ def test_unset_environment_removes_variable(tmp_path):
     gatherer, problems = _all_proxy_problems(home)
     assert "ALL_PROXY" not in gatherer.facts["environment"]["effective"]
     assert problems == []
+
+
+# --- event loop classification --------------------------------------------------------------------
+
+class _NetModule(object):
+    params = dict(user="openclaw", profile=None, port=18789, timeout=1, event_loop_delay_threshold_ms=500)
+
+
+@pytest.mark.parametrize("uptime_ms, expected", [(5000, "event_loop_busy"), (3600000, "event_loop_degraded")],
+                         ids=["just-started", "long-running"])
+def test_event_loop_delay_counts_only_after_the_startup_grace(monkeypatch, uptime_ms, expected):
+    body = {"ready": True, "failing": [], "uptimeMs": uptime_ms, "eventLoop": {"degraded": True, "delayP99Ms": 760.2, "reasons": ["cpu"]}}
+    monkeypatch.setattr(openclaw_facts, "list_listeners", lambda port: [])
+    monkeypatch.setattr(openclaw_facts, "http_probe", lambda url, timeout: dict(status=200, json=dict(body) if url.endswith("/ready") else {}))
+    g = Gatherer(_NetModule())
+    g.facts = dict(service=dict(pid=None, active_state="active"), config=dict(bind="loopback", port=18789))
+    g.gather_network()
+    ids = [p["id"] for p in g.problems]
+    assert expected in ids and ({"event_loop_busy", "event_loop_degraded"} - {expected}).isdisjoint(ids)
+    assert [p["severity"] for p in g.problems if p["id"] == expected] == ["warning" if expected == "event_loop_busy" else "error"]
