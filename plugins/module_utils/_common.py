@@ -15,6 +15,7 @@ __metaclass__ = type
 import copy
 import json
 import os
+import pwd
 import re
 import shlex
 
@@ -335,6 +336,19 @@ def config_path_for(home, env=None, profile=None):
         return env["OPENCLAW_CONFIG_PATH"]
     state_dir = env.get("OPENCLAW_STATE_DIR") or os.path.join(home, ".openclaw" + ("-" + profile if profile else ""))
     return os.path.join(state_dir, "openclaw.json")
+
+
+def executing_user_config_path(path=None, profile=None):
+    """`path`, or the config OpenClaw uses for the user this module runs as (become_user)."""
+    if path:
+        return path
+    home = os.environ.get("HOME") or pwd.getpwuid(os.geteuid()).pw_dir
+    return config_path_for(home, os.environ, profile)
+
+
+def openclaw_cli(module, path=None):
+    """`path`, or the openclaw CLI on PATH, /usr/local/bin or /usr/bin (fails the module when absent)."""
+    return path or module.get_bin_path("openclaw", required=True, opt_dirs=["/usr/local/bin", "/usr/bin"])
 
 
 class ConfigReadError(Exception):

@@ -119,14 +119,13 @@ registered:
 import hashlib
 import json
 import os
-import pwd
 import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
-    ConfigReadError, apply_config_patch, config_path_for, read_config,
+    ConfigReadError, apply_config_patch, executing_user_config_path, openclaw_cli, read_config,
 )
 
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*:[A-Za-z0-9][A-Za-z0-9._@-]*$")
@@ -152,10 +151,9 @@ class AuthProfile(object):
         p = module.params
         self.profile_id = p["profile_id"]
         self.provider = self.profile_id.split(":", 1)[0]
-        home = os.environ.get("HOME") or pwd.getpwuid(os.geteuid()).pw_dir
-        self.config_path = p["config_path"] or config_path_for(home, os.environ)
+        self.config_path = executing_user_config_path(p["config_path"])
         self.state_dir = os.path.dirname(self.config_path)
-        self.bin = p["openclaw_bin"] or module.get_bin_path("openclaw", required=True, opt_dirs=["/usr/local/bin", "/usr/bin"])
+        self.bin = openclaw_cli(module, p["openclaw_bin"])
         self.env = {"OPENCLAW_CONFIG_PATH": self.config_path, "LC_ALL": "C", "NO_COLOR": "1"}
 
     def cli(self, argv, data=None, what="openclaw"):

@@ -125,13 +125,12 @@ created:
 
 import json
 import os
-import pwd
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
-    ConfigReadError, apply_config_patch, config_changes, config_path_for, deep_merge, flatten, read_config, redact_tree, remove_path,
+    ConfigReadError, apply_config_patch, config_changes, executing_user_config_path, openclaw_cli, deep_merge, flatten, read_config, redact_tree, remove_path,
 )
 
 
@@ -156,8 +155,7 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    home = os.environ.get("HOME") or pwd.getpwuid(os.geteuid()).pw_dir
-    path = params["path"] or config_path_for(home, os.environ, params["profile"])
+    path = executing_user_config_path(params["path"], params["profile"])
     desired = deep_merge(params["settings"], params["secret_settings"])
     secret_paths = set(flatten(params["secret_settings"]))
 
@@ -178,7 +176,7 @@ def main():
             after=json.dumps(redact_tree(after, secret_paths), indent=2, sort_keys=True) + "\n",
         )
     if changes and not module.check_mode:
-        openclaw_bin = params["openclaw_bin"] or module.get_bin_path("openclaw", required=True, opt_dirs=["/usr/local/bin", "/usr/bin"])
+        openclaw_bin = openclaw_cli(module, params["openclaw_bin"])
         apply_config_patch(module, openclaw_bin, path, patch)
         if os.path.exists(path + ".bak"):
             result["backup_file"] = path + ".bak"

@@ -88,7 +88,6 @@ rejected:
 import glob
 import json
 import os
-import pwd
 import shutil
 import tempfile
 import time
@@ -96,7 +95,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._common import config_path_for, startup_refusals
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import executing_user_config_path, openclaw_cli, startup_refusals
 from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
 
 
@@ -115,11 +114,10 @@ class Restorer(object):
     def __init__(self, module):
         self.module = module
         p = module.params
-        home = os.environ.get("HOME") or pwd.getpwuid(os.geteuid()).pw_dir
-        self.config_path = p["config_path"] or config_path_for(home, os.environ)
+        self.config_path = executing_user_config_path(p["config_path"])
         self.bin = None
         if p["validate"]:
-            self.bin = p["openclaw_bin"] or module.get_bin_path("openclaw", required=True, opt_dirs=["/usr/local/bin", "/usr/bin"])
+            self.bin = openclaw_cli(module, p["openclaw_bin"])
 
     def problem(self, path):
         """None when the file parses (and validates), else what is wrong with it."""

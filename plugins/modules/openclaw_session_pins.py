@@ -89,11 +89,10 @@ kept:
 
 import json
 import os
-import pwd
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._common import config_path_for
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import executing_user_config_path, openclaw_cli
 from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import read_pins, unusable_profiles
 
 
@@ -111,10 +110,9 @@ class SessionPins(object):
     def __init__(self, module):
         self.module = module
         p = module.params
-        home = os.environ.get("HOME") or pwd.getpwuid(os.geteuid()).pw_dir
-        self.config_path = p["config_path"] or config_path_for(home, os.environ)
+        self.config_path = executing_user_config_path(p["config_path"])
         self.state_dir = os.path.dirname(self.config_path)
-        self.bin = p["openclaw_bin"] or module.get_bin_path("openclaw", required=True, opt_dirs=["/usr/local/bin", "/usr/bin"])
+        self.bin = openclaw_cli(module, p["openclaw_bin"])
         self.env = {"OPENCLAW_CONFIG_PATH": self.config_path, "LC_ALL": "C", "NO_COLOR": "1"}
 
     def cli_json(self, argv, what):

@@ -24,6 +24,7 @@ try:
 except ImportError:  # ansible-core < 2.19
     patch_module_args = None
 
+from ansible_collections.clawops.openclaw.plugins.module_utils import _common
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_config
 
 SECRET = "s3cr3t-T0KEN-do-not-leak"
@@ -392,7 +393,7 @@ def test_default_path_follows_state_dir_then_profile(tmp_path, monkeypatch):
     class Entry(object):
         pw_dir = str(home)
 
-    monkeypatch.setattr(openclaw_config.pwd, "getpwuid", lambda uid: Entry())
+    monkeypatch.setattr(_common.pwd, "getpwuid", lambda uid: Entry())
     # HOME wins (become_user with sudo -H sets it); the passwd entry is the fallback.
     monkeypatch.delenv("HOME", raising=False)
     failed, result = run_module({"settings": {"a": 1}, "profile": "work"}, check_mode=True)
