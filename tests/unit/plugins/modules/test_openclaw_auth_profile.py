@@ -10,15 +10,11 @@ import json
 import os
 import stat
 
-from unittest import mock
-
 import pytest
-
-from ansible.module_utils import basic
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_auth_profile
 from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
-    AnsibleExitJson, AnsibleFailJson, exit_json, fail_json, merge_patch, set_module_args,
+    merge_patch, run_main,
 )
 
 KEY_A = "sk-KEY-A-0000000000000000000001"
@@ -72,17 +68,7 @@ class FakeOpenClaw(object):
 
 
 def run(tmp_path, fake, check=False, diff=False, **args):
-    args.setdefault("openclaw_bin", "/usr/local/bin/openclaw")
-    args.setdefault("config_path", str(tmp_path / "openclaw.json"))
-    if check:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with set_module_args(args):
-        with mock.patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json, run_command=fake):
-            with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as caught:
-                openclaw_auth_profile.main()
-    return caught.value.result
+    return run_main(openclaw_auth_profile.main, fake, tmp_path, check=check, diff=diff, **args)
 
 
 def test_paste_argv_never_carries_the_secret():

@@ -423,3 +423,18 @@ def test_openclaw_bin_defaults_to_path_lookup(openclaw, config, tmp_path, monkey
         with pytest.raises(AnsibleExitJson):
             openclaw_config.main()
     assert openclaw.calls[0]["args"] == [str(cli), "config", "patch", "--stdin"]
+
+
+def run_main(main, run_command, tmp_path, check=False, diff=False, **args):
+    """Run a module's main() with a fake CLI (run_command) and default paths under tmp_path; returns its result."""
+    args.setdefault("openclaw_bin", "/usr/local/bin/openclaw")
+    args.setdefault("config_path", str(tmp_path / "openclaw.json"))
+    if check:
+        args["_ansible_check_mode"] = True
+    if diff:
+        args["_ansible_diff"] = True
+    with set_module_args(args):
+        with mock.patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json, run_command=run_command):
+            with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as caught:
+                main()
+    return caught.value.result

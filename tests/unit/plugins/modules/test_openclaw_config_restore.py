@@ -10,15 +10,9 @@ import json
 import os
 import stat
 
-from unittest import mock
-
-import pytest
-
-from ansible.module_utils import basic
-
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_config_restore
 from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
-    AnsibleExitJson, AnsibleFailJson, exit_json, fail_json, set_module_args,
+    run_main,
 )
 
 GOOD = '{gateway: {mode: "local", port: 18789}}\n'
@@ -48,17 +42,7 @@ def write(path, text, age=0):
 
 
 def run(tmp_path, check=False, diff=False, **args):
-    args.setdefault("config_path", str(tmp_path / "openclaw.json"))
-    args.setdefault("openclaw_bin", "/usr/local/bin/openclaw")
-    if check:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with set_module_args(args):
-        with mock.patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json, run_command=Validate()):
-            with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as caught:
-                openclaw_config_restore.main()
-    return caught.value.result
+    return run_main(openclaw_config_restore.main, Validate(), tmp_path, check=check, diff=diff, **args)
 
 
 def test_valid_config_is_left_alone(tmp_path):

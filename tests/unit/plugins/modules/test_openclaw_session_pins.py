@@ -8,16 +8,12 @@ __metaclass__ = type
 
 import json
 
-from unittest import mock
-
 import pytest
-
-from ansible.module_utils import basic
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_session_pins
 from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.test_sessions import AUTO, USER, make_store
 from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
-    AnsibleExitJson, AnsibleFailJson, exit_json, fail_json, set_module_args,
+    run_main,
 )
 
 
@@ -63,17 +59,7 @@ def store(tmp_path):
 
 
 def run(tmp_path, gateway, check=False, diff=False, **args):
-    args.setdefault("openclaw_bin", "/usr/local/bin/openclaw")
-    args.setdefault("config_path", str(tmp_path / "openclaw.json"))
-    if check:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with set_module_args(args):
-        with mock.patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json, run_command=gateway):
-            with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as caught:
-                openclaw_session_pins.main()
-    return caught.value.result
+    return run_main(openclaw_session_pins.main, gateway, tmp_path, check=check, diff=diff, **args)
 
 
 def test_reset_argv_passes_the_key_as_json_not_as_an_option():
