@@ -9,13 +9,17 @@ alone: recorded is whether the fault is gone and the gateway ready within 60 s, 
 took; remediate then restores the node for the next fault.
 
 Prints one table and writes benchmarks/results/recovery-<timestamp>.json.
-Run through `make bench` (it prepares the environment).
+Run through `make bench BENCH=recovery` (it prepares the environment); `scripts/bench.sh recovery FAULT...`
+measures only the named fault classes.
 """
 
 import json
 import os
+import re
+import shlex
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -50,12 +54,40 @@ def wait(predicate, timeout):
 
 
 def edit_config(expression):
-    node("cd %s/.openclaw && python3 -c 'import json; c = json.load(open(\"openclaw.json\")); %s; "
-         "open(\"openclaw.json\", \"w\").write(json.dumps(c, indent=2))'" % (HOME, expression), check=True)
+    """A hand edit of the config (not through OpenClaw)."""
+    script = "import json; c = json.load(open('openclaw.json')); %s; open('openclaw.json', 'w').write(json.dumps(c, indent=2))" % expression
+    node("cd %s/.openclaw && python3 -c %s" % (HOME, shlex.quote(script)), check=True)
 
 
 def wait_failed():
     wait(lambda: node(USERCTL + "is-failed " + UNIT).returncode == 0 or "activating" in node(USERCTL + "is-active " + UNIT).stdout, 60)
+
+
+def main_pid():
+    return node(USERCTL + "show -p MainPID --value " + UNIT).stdout.strip()
+
+
+def inject_degraded_loop():
+    """Starve the process (0.2 s of every second) once it is past the facts' start-up grace."""
+    wait(lambda: node("curl -fsS -m 2 http://127.0.0.1:18789/ready | python3 -c 'import json,sys; "
+                      "sys.exit(json.load(sys.stdin)[\"uptimeMs\"] < 62000)'").returncode == 0, 120)
+    pid = main_pid()
+    node("setsid nohup sh -c 'while kill -STOP %s 2>/dev/null; do sleep 0.8; kill -CONT %s; sleep 0.2; done' "
+         "> /dev/null 2>&1 < /dev/null &" % (pid, pid))
+    time.sleep(4)
+
+
+def inject_crash_loop():
+    """SIGKILL the gateway whenever it comes up until systemd gives up (StartLimitBurst)."""
+    def gave_up():
+        state = dict(line.split("=", 1) for line in node(USERCTL + "show -p ActiveState,NRestarts " + UNIT).stdout.split())
+        if state.get("ActiveState") == "failed" and state.get("NRestarts", "0") != "0":
+            return True
+        pid = main_pid()
+        if pid not in ("", "0"):
+            node("kill -KILL " + pid)
+        return False
+    wait(gave_up, 150)
 
 
 FAULTS = {
@@ -80,17 +112,25 @@ FAULTS = {
     "stale_lock": lambda: node("d=%s/.openclaw/tmp/openclaw-$(id -u %s); mkdir -p $d && echo '{\"pid\": 4000000, \"startTime\": 1}' "
                                "> $d/gateway.bench.lock && chown -R %s: $d" % (HOME, USER, USER)),
     "hung": lambda: node("kill -STOP $(%s show -p MainPID --value %s)" % (USERCTL, UNIT)),
+    "event_loop_degraded": inject_degraded_loop,
+    "crash_loop": inject_crash_loop,
 }
 # The facts' finding that must be gone for a fault to count as fixed.
 FINDING = {"proxy_env": "proxy_all_proxy", "service_stopped": "service_inactive", "linger_off": "linger_off",
            "unit_missing": "unit_missing", "system_unit": "system_unit_present", "mode_missing": "gateway_mode_missing",
            "bind_without_auth": "bind_without_auth", "config_unparsable": "config_unparsable",
            "config_schema_invalid": "config_invalid", "duplicate_gateway": "port_conflict", "stale_lock": "stale_lock",
-           "hung": "gateway_hung"}
+           "hung": "gateway_hung", "event_loop_degraded": "event_loop_degraded", "crash_loop": "service_crash_loop"}
+
+
+def slowest_tasks(output, count=5):
+    """The profile_tasks summary: [(task, seconds)], slowest first."""
+    rows = re.findall(r"^(.+?) -{3,} (\d+\.\d+)s$", output, re.M)
+    return sorted(((name.strip(), float(sec)) for name, sec in rows), key=lambda r: -r[1])[:count]
 
 
 def playbook(inv, name, *extra):
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1")
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks")
     proc = subprocess.run(["ansible-playbook", "-i", inv, os.path.join(base.REPO, "playbooks", name)] + list(extra),
                           env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
     return proc.returncode, proc.stdout
@@ -131,16 +171,18 @@ def main():
         base.inventory(inv)
         base.converge(inv)
         floor, samples = restart_floor()
-        for fault, inject in FAULTS.items():
+        for fault in sys.argv[1:] or list(FAULTS):
+            inject = FAULTS[fault]
             inject()
             detected = FINDING[fault] in findings(inv)
             started = time.monotonic()
             rc, out = playbook(inv, "remediate.yml")
             ready_after = wait(ready, 60)
             recovery = time.monotonic() - started
-            limit = 1.5 * floor + 10 + (PROBE_TIMEOUT if fault == "hung" else 0)
+            limit = 1.5 * floor + 10 + (PROBE_TIMEOUT if fault in ("hung", "event_loop_degraded") else 0)
             row = dict(detected=detected, remediate_rc=rc, recovery_s=round(recovery, 1), limit_s=round(limit, 1),
                        within_limit=rc == 0 and ready_after is not None and recovery <= limit)
+            row["slowest_tasks"] = slowest_tasks(out)
             if rc != 0:
                 row["remediate_tail"] = out[-1500:]
             inject()

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Benchmarks (figures, not pass/fail): see benchmarks/*.py and docs/performance.md.
 #   scripts/bench.sh [converge|recovery|all]      (default: all)
+#   scripts/bench.sh recovery FAULT...             (only these fault classes, see benchmarks/recovery.py)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/test-deps.sh"
 . "$here/scripts/env.sh"
 what=${1:-all}
+shift || true
 case "$what" in
-  converge|recovery) python3 "$here/benchmarks/$what.py" ;;
-  all) python3 "$here/benchmarks/converge.py"; python3 "$here/benchmarks/recovery.py" ;;
+  converge|recovery) python3 -u "$here/benchmarks/$what.py" "$@" ;;
+  all) python3 -u "$here/benchmarks/converge.py"; python3 -u "$here/benchmarks/recovery.py" ;;
   *) echo "usage: $0 [converge|recovery|all]" >&2; exit 2 ;;
 esac

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import glob
 import json
 import os
 import pwd
@@ -293,6 +294,45 @@ def parse_env_file(text):
     return env
 
 
+# What an operator's login shell (ssh, `sudo -iu USER`) reads before `openclaw` runs, in order.
+SHELL_STARTUP_FILES = ("/etc/environment", "/etc/profile", "/etc/profile.d/*.sh", "/etc/bash.bashrc",
+                       "~/.profile", "~/.bash_profile", "~/.bash_login", "~/.bashrc", "~/.zshenv", "~/.zprofile", "~/.zshrc")
+CLI_PATH_VARIABLES = ("OPENCLAW_HOME", "OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_PATH")
+_SHELL_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?(%s)=(.*)$" % "|".join(CLI_PATH_VARIABLES))
+_SHELL_UNSET = re.compile(r"^\s*unset\s+(.*)$")
+
+
+def shell_startup_paths(home, files=SHELL_STARTUP_FILES):
+    """OpenClaw path variables a login shell of the user would export, and the files setting them.
+
+    A plain reading of the assignments (`[export] VAR=value`, `unset VAR`, $HOME/~ expanded), not a
+    shell: enough to see that an operator's CLI reads another state dir than the service.
+    """
+    env, set_in = {}, {}
+    for pattern in files:
+        for path in sorted(glob.glob(pattern.replace("~", home, 1) if pattern.startswith("~") else pattern)):
+            for line in (read_text(path) or "").splitlines():
+                unset = _SHELL_UNSET.match(line)
+                if unset:
+                    for name in unset.group(1).split():
+                        env.pop(name, None)
+                        set_in.pop(name, None)
+                    continue
+                match = _SHELL_ASSIGNMENT.match(line)
+                if not match:
+                    continue
+                value = match.group(2).split(" #", 1)[0].strip().rstrip(";").strip()
+                literal = len(value) >= 2 and value[0] == value[-1] == "'"
+                if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                    value = value[1:-1]
+                if not literal:
+                    value = value.replace("${HOME}", home).replace("$HOME", home)
+                    value = os.path.join(home, value[2:]) if value.startswith("~/") else value
+                env[match.group(1)] = value
+                set_in[match.group(1)] = path
+    return env, set_in
+
+
 def read_text(path, limit=1024 * 1024):
     """Read a small text file; None when it does not exist or cannot be read."""
     try:
@@ -329,13 +369,32 @@ def option_value(argv, option):
     return None
 
 
+def _home_relative(value, home):
+    return os.path.join(home, value[2:]) if value == "~" or value.startswith("~/") else value
+
+
+def state_dir_for(home, env=None, profile=None):
+    """OpenClaw's state directory for a user: OPENCLAW_STATE_DIR, else (OPENCLAW_HOME or HOME)/.openclaw[-PROFILE]."""
+    env = env or {}
+    home = (env.get("OPENCLAW_HOME") or "").strip() or home
+    if (env.get("OPENCLAW_STATE_DIR") or "").strip():
+        return _home_relative(env["OPENCLAW_STATE_DIR"].strip(), home)
+    return os.path.join(home, ".openclaw" + ("-" + profile if profile else ""))
+
+
 def config_path_for(home, env=None, profile=None):
     """Where OpenClaw reads its config for a user, following its own precedence."""
     env = env or {}
-    if env.get("OPENCLAW_CONFIG_PATH"):
-        return env["OPENCLAW_CONFIG_PATH"]
-    state_dir = env.get("OPENCLAW_STATE_DIR") or os.path.join(home, ".openclaw" + ("-" + profile if profile else ""))
-    return os.path.join(state_dir, "openclaw.json")
+    if (env.get("OPENCLAW_CONFIG_PATH") or "").strip():
+        return _home_relative(env["OPENCLAW_CONFIG_PATH"].strip(), (env.get("OPENCLAW_HOME") or "").strip() or home)
+    return os.path.join(state_dir_for(home, env, profile), "openclaw.json")
+
+
+# Options of the modules that drive the OpenClaw CLI as the executing user (doc fragment clawops.openclaw.cli).
+CLI_ARGUMENT_SPEC = dict(
+    config_path=dict(type="path"),
+    openclaw_bin=dict(type="path"),
+)
 
 
 def executing_user_config_path(path=None, profile=None):

@@ -25,14 +25,11 @@ author:
   - clawops.openclaw contributors (@clawops)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - clawops.openclaw.cli
 attributes:
-  check_mode:
-    support: full
   diff_mode:
     support: full
     details: The diff shows whether the profile is stored and registered, and whether its secret would be written, never the secret.
-  platform:
-    platforms: posix
 options:
   profile_id:
     description: Profile id C(provider:name), for example C(openai:backup).
@@ -61,12 +58,6 @@ options:
   agent:
     description: Agent id whose credentials to manage; default is OpenClaw's default agent.
     type: str
-  config_path:
-    description: Config file; default C(~/.openclaw/openclaw.json) of the executing user (or C($OPENCLAW_CONFIG_PATH)).
-    type: path
-  openclaw_bin:
-    description: The C(openclaw) CLI; default is the one on C(PATH), C(/usr/local/bin) or C(/usr/bin).
-    type: path
 seealso:
   - module: clawops.openclaw.openclaw_config
   - module: clawops.openclaw.openclaw_facts
@@ -125,7 +116,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
-    ConfigReadError, apply_config_patch, executing_user_config_path, openclaw_cli, read_config,
+    CLI_ARGUMENT_SPEC, ConfigReadError, apply_config_patch, executing_user_config_path, openclaw_cli, read_config,
 )
 
 PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*:[A-Za-z0-9][A-Za-z0-9._@-]*$")
@@ -267,8 +258,7 @@ def main():
             update_secret=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             agent=dict(type="str"),
-            config_path=dict(type="path"),
-            openclaw_bin=dict(type="path"),
+            **CLI_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )

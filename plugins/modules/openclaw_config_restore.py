@@ -26,18 +26,12 @@ author:
   - clawops.openclaw contributors (@clawops)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - clawops.openclaw.cli
 attributes:
-  check_mode:
-    support: full
   diff_mode:
     support: full
     details: The diff names the backup that would be restored and where the broken file goes; it never shows config content (it holds secrets).
-  platform:
-    platforms: posix
 options:
-  config_path:
-    description: Config file; default C(~/.openclaw/openclaw.json) of the executing user (or C($OPENCLAW_CONFIG_PATH)).
-    type: path
   validate:
     description: Also require OpenClaw's schema validation to pass (for the current file and for candidates), not only parsing.
     type: bool
@@ -46,9 +40,6 @@ options:
     description: Seconds allowed for each C(openclaw config validate) call.
     type: float
     default: 60
-  openclaw_bin:
-    description: The C(openclaw) CLI; default is the one on C(PATH), C(/usr/local/bin) or C(/usr/bin).
-    type: path
 seealso:
   - module: clawops.openclaw.openclaw_config
   - module: clawops.openclaw.openclaw_facts
@@ -95,7 +86,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._common import executing_user_config_path, openclaw_cli, startup_refusals
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import CLI_ARGUMENT_SPEC, executing_user_config_path, openclaw_cli, startup_refusals
 from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
 
 
@@ -191,10 +182,9 @@ class Restorer(object):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            config_path=dict(type="path"),
             validate=dict(type="bool", default=True),
             timeout=dict(type="float", default=60),
-            openclaw_bin=dict(type="path"),
+            **CLI_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )

@@ -139,6 +139,8 @@ ansible_facts:
           C(egress) (configured, proxy, privoxy, ss_local, relay, routes, channels),
           C(auth) with O(gather_auth) (stored, registered, order, unusable, legacy_files, pins, drift);
           C(pins) lists every session's auth pin (agent, session_key, profile_id, source auto|user|user-link),
+          C(paths) (service and cli, each with state_dir and config_path; cli.set_in lists the shell start-up files
+          that set OpenClaw path variables; root_config when C(/root/.openclaw/openclaw.json) exists),
           C(problems) (id, severity, message), C(healthy).
         - C(environment.proxy) maps every proxy-related variable to its effective value and the list of
           C(sources) that set it (C(unit), C(dropin), C(unit_backup), C(environment_file), C(manager),
@@ -163,7 +165,8 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
     PROXY_VARIABLES, compose_unit_environment, config_path_for, exec_start_args, option_value, parse_env_file,
-    parse_environment_assignments, parse_unit_file, read_text, redact_env, startup_refusals, unit_environment,
+    parse_environment_assignments, parse_unit_file, read_text, redact_env, shell_startup_paths, startup_refusals, state_dir_for,
+    unit_environment,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import (
     DEFAULT_CHANNEL_HOSTS, first_forward_is_default, host_of, no_proxy_entries, no_proxy_matches, parse_privoxy_forwards, privoxy_route,
@@ -182,6 +185,7 @@ SHOW_PROPERTIES = ("LoadState", "ActiveState", "SubState", "UnitFileState", "Mai
 
 # The first minute after a start does not count towards a degraded event loop.
 STARTUP_GRACE_MS = 60000
+ROOT_HOME = "/root"  # `sudo openclaw ...` reads root's own state dir
 
 
 def version_tuple(text):
@@ -346,7 +350,14 @@ class Gatherer(object):
             if self.user:
                 self.problem("unit_missing", "error", "user unit %s is missing" % (unit_path,))
             return
-        if service["active_state"] == "failed" or (service["active_state"] not in (None, "active") and service["exec_main_status"] == 78):
+        refused = service["active_state"] not in (None, "active") and service["exec_main_status"] == 78
+        if not refused and service["active_state"] == "failed" and (service["restarts"] or service["result"] == "start-limit-hit"):
+            # It crashed StartLimitBurst times in a row and systemd gave up (systemd 252 keeps the
+            # last crash's Result, newer ones say start-limit-hit): it stays down, even once the
+            # cause is gone, until the unit is reset.
+            self.problem("service_crash_loop", "error", "%s crashed %s times in a row and systemd stopped restarting it (result %s)"
+                         % (unit_name, service["restarts"] or "too many", service["result"]))
+        elif service["active_state"] == "failed" or refused:
             self.problem("service_failed", "error", "%s is %s (exit status %s)" % (unit_name, service["active_state"], service.get("exec_main_status")))
         elif service["active_state"] in ("activating",) and service["restarts"]:
             self.problem("service_crash_loop", "error", "%s is restarting (restart count %s)" % (unit_name, service["restarts"]))
@@ -477,9 +488,36 @@ class Gatherer(object):
         if data is not None:
             for pid, message in startup_refusals(data):
                 self.problem(pid, "error", message)
-        unit_env_path = env.get("OPENCLAW_CONFIG_PATH") or (config_path_for(home, env, self.params["profile"]) if env and home else None)
+        unit_env_path = config_path_for(home, env, self.params["profile"]) if env and home else None
         if self.params["config_path"] and unit_env_path and os.path.realpath(unit_env_path) != os.path.realpath(path):
             self.problem("config_path_mismatch", "error", "the service reads %s but %s was inspected" % (unit_env_path, path))
+        elif home:
+            self.compare_cli_paths(home, env if env else {}, path)
+
+    def compare_cli_paths(self, home, service_env, service_config):
+        """Where `openclaw` in a login shell looks, against the service: edits and auth writes made with
+        the CLI must land in the state the gateway reads (OpenClaw's own auth writes refuse otherwise)."""
+        profile = self.params["profile"]
+        cli_env, set_in = shell_startup_paths(home)
+        service = dict(state_dir=state_dir_for(home, service_env, profile), config_path=service_config)
+        cli = dict(state_dir=state_dir_for(home, cli_env, profile), config_path=config_path_for(home, cli_env, profile),
+                   set_in=sorted(set(set_in.values())))
+        self.facts["paths"] = dict(service=service, cli=cli, root_config=None)
+        differs = ["%s (service %s, CLI %s)" % (what.replace("_", " "), service[what], cli[what])
+                   for what in ("state_dir", "config_path") if os.path.realpath(service[what]) != os.path.realpath(cli[what])]
+        if differs:
+            where = ("set in %s" % ", ".join(cli["set_in"])) if cli["set_in"] else "the CLI uses the default"
+            self.problem("config_path_mismatch", "error",
+                         "openclaw in a login shell of %s uses another %s (%s): config edits and auth writes miss the gateway; "
+                         "make both the same: OPENCLAW_STATE_DIR=%s OPENCLAW_CONFIG_PATH=%s"
+                         % (self.params["user"], " and ".join(differs), where, service["state_dir"], service["config_path"]),
+                         service=service, cli=cli)
+        root_config = config_path_for(ROOT_HOME, {}, profile)
+        if self.params["user"] != "root" and os.path.exists(root_config) and os.path.realpath(root_config) != os.path.realpath(service_config):
+            self.facts["paths"]["root_config"] = root_config
+            self.problem("cli_root_config", "warning",
+                         "%s exists: openclaw run as root reads and writes it, not the service's %s; run the CLI as the service user "
+                         "(sudo -u %s -H openclaw ...)" % (root_config, service_config, self.params["user"]))
 
     def gather_network(self):
         service = self.facts["service"]

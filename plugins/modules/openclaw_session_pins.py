@@ -24,14 +24,11 @@ author:
   - clawops.openclaw contributors (@clawops)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - clawops.openclaw.cli
 attributes:
-  check_mode:
-    support: full
   diff_mode:
     support: full
     details: Before and after, one line per pinned session (session key, profile, source).
-  platform:
-    platforms: posix
 options:
   agent:
     description: Only sessions of this agent id; default all agents.
@@ -49,12 +46,6 @@ options:
     description: Seconds allowed for each OpenClaw CLI call.
     type: float
     default: 30
-  config_path:
-    description: Config file; default C(~/.openclaw/openclaw.json) of the executing user (or C($OPENCLAW_CONFIG_PATH)).
-    type: path
-  openclaw_bin:
-    description: The C(openclaw) CLI; default is the one on C(PATH), C(/usr/local/bin) or C(/usr/bin).
-    type: path
 seealso:
   - module: clawops.openclaw.openclaw_auth_profile
   - module: clawops.openclaw.openclaw_facts
@@ -92,7 +83,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._common import executing_user_config_path, openclaw_cli
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import CLI_ARGUMENT_SPEC, executing_user_config_path, openclaw_cli
 from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import read_pins, unusable_profiles
 
 
@@ -173,8 +164,7 @@ def main():
             profile_ids=dict(type="list", elements="str", default=[]),
             unusable_only=dict(type="bool", default=False),
             timeout=dict(type="float", default=30),
-            config_path=dict(type="path"),
-            openclaw_bin=dict(type="path"),
+            **CLI_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )

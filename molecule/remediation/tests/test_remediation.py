@@ -3,10 +3,12 @@
 import glob
 import json
 import os
+import re
 import shlex
 import time
 
 import pytest
+import yaml
 
 from clawops_testlib import CONVERGE, USER, UNIT, as_user, extra_vars, gather_facts, playbook, user_systemctl, wait_ready
 
@@ -17,6 +19,18 @@ CONFIG = HOME + "/.openclaw/openclaw.json"
 UNIT_PATH = HOME + "/.config/systemd/user/" + UNIT
 DROPIN_DIR = UNIT_PATH + ".d"
 REPORTS = os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/tmp"), "doctor-reports")
+# What doctor tells the operator to run for each finding: the tests run exactly that.
+CATALOG_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "doctor", "vars", "main.yml")
+with open(CATALOG_FILE) as _handle:
+    CATALOG = yaml.safe_load(_handle)["doctor_catalog"]
+
+
+def documented_fix(finding):
+    """The remediate.yml arguments of the finding's documented fix (`--tags ...`)."""
+    fix = CATALOG[finding]["fix"]
+    assert fix.startswith("playbooks/remediate.yml"), fix
+    tags = re.search(r"--tags (\S+)", fix)
+    return ["--tags", tags.group(1)] if tags else []
 
 
 def config(host):
@@ -39,9 +53,9 @@ def remediate(*extra, check=False):
     return playbook(*extra, check=check, path=REMEDIATE)
 
 
-def problems(host, **args):
-    args.setdefault("validate_config", "true")
-    return {p["id"] for p in gather_facts(host, user=USER, **args)["problems"]}
+def problems(host, validate=True, **args):
+    """Finding ids; OpenClaw's schema validation (a CLI start, ~3 s) only when asked for."""
+    return {p["id"] for p in gather_facts(host, user=USER, validate_config=str(validate).lower(), **args)["problems"]}
 
 
 def edit_config(host, change):
@@ -56,13 +70,21 @@ def restart_and_wait_failed(host):
     wait_failed(host)
 
 
+def unit_state(host, *properties):
+    """{property: value} (systemctl prints properties in its own order, not the order asked for)."""
+    out = user_systemctl(host, "show", "-p", ",".join(properties), UNIT).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
 def wait_failed(host):
+    """Until the gateway has exited with an error (failed, or waiting to be restarted)."""
     deadline = time.time() + 60
     while time.time() < deadline:
-        state = user_systemctl(host, "show", "-p", "ActiveState", "-p", "ExecMainStatus", "--value", UNIT).stdout.split()
-        if state and state[0] in ("failed", "activating") and state[1:] and state[1] != "0":
+        state = unit_state(host, "ActiveState", "ExecMainStatus")
+        if state.get("ActiveState") in ("failed", "activating") and state.get("ExecMainStatus", "0") != "0":
             return
         time.sleep(1)
+    raise AssertionError("the gateway did not fail: %s" % state)
 
 
 # --- injections: each returns what the test should check once fixed ----------------------------
@@ -215,6 +237,47 @@ def check_bundle(host):
     assert "State:\tT (stopped)" in host.check_output("cat %s/proc-status.txt" % bundles[-1])
 
 
+def inject_crash_loop(host):
+    """The gateway dies again and again (SIGKILL, as the OOM killer would) until systemd gives up
+    (StartLimitBurst=10 in 300 s): it stays down even though nothing kills it any more."""
+    deadline = time.time() + 150
+    while time.time() < deadline:
+        state = unit_state(host, "ActiveState", "NRestarts", "MainPID")
+        if state.get("ActiveState") == "failed" and state.get("NRestarts", "0") != "0":
+            return
+        if state.get("MainPID", "0") != "0":
+            host.run("kill -KILL %s" % state["MainPID"])
+        time.sleep(0.5)
+    raise AssertionError("systemd never gave up restarting the gateway: %s" % state)
+
+
+def wait_uptime(host, seconds):
+    """Until the gateway has run long enough for its event-loop figures to count (the facts' start-up grace)."""
+    deadline = time.time() + seconds + 60
+    while time.time() < deadline:
+        uptime = gather_facts(host, user=USER, validate_config="false")["ready"].get("uptime_ms") or 0
+        if uptime >= seconds * 1000:
+            return
+        time.sleep(max(1, seconds - uptime / 1000.0))
+    raise AssertionError("the gateway did not stay up for %d s" % seconds)
+
+
+def inject_degraded_loop(host):
+    """The process is starved: it runs 0.2 s of every second (SIGSTOP/SIGCONT), so /ready still answers
+    but every timer fires ~800 ms late. The stutter ends by itself when the process is gone."""
+    wait_uptime(host, 62)
+    pid = main_pid(host)
+    host.run_expect([0], "setsid nohup sh -c 'while kill -STOP %d 2>/dev/null; do sleep 0.8; kill -CONT %d; sleep 0.2; done' "
+                         "> /dev/null 2>&1 < /dev/null &" % (pid, pid))
+    time.sleep(4)
+
+
+def check_bundle_degraded(host):
+    bundles = host.check_output("ls -d /var/lib/clawops-openclaw/diagnostics/*/").split()
+    assert "event_loop_degraded" in host.check_output("cat %sfacts.json" % bundles[-1])
+    assert host.run("pgrep -f 'while kill -[S]TOP'").rc != 0        # the starved process is gone, a new one serves
+
+
 RESTORE = "restore"
 
 
@@ -247,7 +310,9 @@ FAULTS = [
     ("config_schema_invalid", inject_schema_invalid, {"config_invalid"}, RESTORE, check_broken_kept),
     ("duplicate_gateway", inject_duplicate_gateway, {"port_conflict"}, None, check_duplicate_gone),
     ("stale_lock", inject_stale_lock, {"stale_lock"}, None, check_locks),
+    ("event_loop_degraded", inject_degraded_loop, {"event_loop_degraded"}, None, check_bundle_degraded),
     ("hung", inject_hung, {"gateway_hung"}, None, check_bundle),
+    ("crash_loop", inject_crash_loop, {"service_crash_loop"}, None, None),
 ]
 
 
@@ -274,18 +339,19 @@ def test_fault_is_detected_fixed_and_verified(host, fault, inject, expected, con
     assert wait_ready(host, timeout=60), "the node was not healthy before the injection"
     config_before, credentials_before, backups_before = config(host), credentials(host), backups(host)
     inject(host)
-    found = problems(host)
+    validate = "config_invalid" in expected               # the one finding that needs the schema
+    found = problems(host, validate)
     assert expected <= found, found
 
     rc, out, recap = remediate(check=True)                 # --check --diff: reports, changes nothing
     assert rc == 0 and recap["changed"] >= 1, out[-3000:]
-    assert expected <= problems(host)
+    assert expected <= problems(host, validate)
 
-    rc, out, recap = remediate()
+    rc, out, recap = remediate(*documented_fix(sorted(expected)[0]))   # what doctor tells the operator to run
     assert rc == 0 and recap["changed"] >= 1, out[-4000:]
     assert "Healthy: fixed" in out, out[-3000:]
     assert wait_ready(host, timeout=5)
-    assert not (expected & problems(host))
+    assert not (expected & problems(host, validate))
 
     # Nothing lost: the credentials are untouched and the config differs only by the intended fix.
     assert credentials(host) == credentials_before
@@ -334,3 +400,50 @@ def test_site_reconciles_after_all_remediations_and_is_then_a_no_op(host):
     rc, out, recap = playbook(path=CONVERGE)
     assert rc == 0 and recap["changed"] == 0, out[-3000:]
     assert wait_ready(host, timeout=5)
+
+
+def test_cli_and_service_on_different_paths_is_reported_with_the_fix_and_nothing_changes(host):
+    """Fault class h: an operator's shell exports another state dir, so `openclaw ...` run by hand edits
+    a config the service never reads. Reported with the fix; not something to guess a repair for."""
+    config_before, credentials_before = config(host), credentials(host)
+    host.run_expect([0], "echo 'export OPENCLAW_STATE_DIR=$HOME/.openclaw-ops  # clawops-test' >> %s/.profile" % HOME)
+    try:
+        # What the real CLI uses in a login shell of the user (the service user has no shell of its
+        # own here, so bash stands in for it): the facts must agree with it.
+        cli_config = host.check_output("runuser -u %s -- env -i HOME=%s PATH=/usr/local/bin:/usr/bin:/bin bash -l -c 'openclaw config file'"
+                                       % (USER, HOME)).strip().splitlines()[-1]
+        assert cli_config == HOME + "/.openclaw-ops/openclaw.json"
+        facts = gather_facts(host, user=USER, validate_config="false")
+        assert facts["paths"]["service"]["config_path"] == CONFIG and facts["paths"]["cli"]["config_path"] == cli_config
+        mismatch = [p for p in facts["problems"] if p["id"] == "config_path_mismatch"]
+        assert mismatch and HOME + "/.profile" in mismatch[0]["message"] and "OPENCLAW_STATE_DIR=%s/.openclaw" % HOME in mismatch[0]["message"]
+
+        rc, out, recap = playbook("-e", "doctor_report_dir=%s" % REPORTS, path=DOCTOR)
+        assert rc == 0, out[-3000:]
+        report = json.load(open(sorted(glob.glob(os.path.join(REPORTS, "openclaw-doctor-*.json")))[-1]))["hosts"][0]
+        finding = [f for f in report["findings"] if f["id"] == "config_path_mismatch"]
+        assert report["verdict"] == "error" and finding and finding[0]["manual"] and "shell start-up file" in finding[0]["fix"], report
+
+        for check in (True, False):
+            rc, out, recap = remediate(check=check)
+            assert rc == 0 and recap["changed"] == 0, out[-3000:]
+            # --check lists the finding; the real run also says it is the operator's, with the fix.
+            assert "config_path_mismatch" in out and (check or "operator needed for config_path_mismatch" in out), out[-3000:]
+        assert config(host) == config_before and credentials(host) == credentials_before
+    finally:
+        host.run_expect([0], "sed -i '/# clawops-test$/d' %s/.profile" % HOME)
+    assert "config_path_mismatch" not in problems(host, validate=False)
+
+
+def test_a_config_under_root_is_a_warning(host):
+    """`sudo openclaw ...` reads /root/.openclaw, not the service's state: worth a warning, not an outage."""
+    host.run_expect([0], "mkdir -p /root/.openclaw && echo '{}' > /root/.openclaw/openclaw.json")
+    try:
+        facts = gather_facts(host, user=USER, validate_config="false")
+        warning = [p for p in facts["problems"] if p["id"] == "cli_root_config"]
+        assert warning and warning[0]["severity"] == "warning" and facts["paths"]["root_config"] == "/root/.openclaw/openclaw.json"
+        rc, out, recap = remediate()
+        assert rc == 0 and recap["changed"] == 0 and "Healthy: fixed nothing" in out, out[-3000:]
+        assert host.file("/root/.openclaw/openclaw.json").exists
+    finally:
+        host.run_expect([0], "rm -rf /root/.openclaw")

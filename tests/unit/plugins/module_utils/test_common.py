@@ -15,7 +15,7 @@ import pytest
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
     REDACTED, config_changes, config_path_for, deep_merge, exec_start_args, flatten, get_path, has_path,
     is_secret_key, option_value, parse_env_file, parse_environment_assignments, parse_unit_file, read_text,
-    redact_env, redact_tree, redact_url, remove_path, split_path, unit_environment,
+    redact_env, redact_tree, redact_url, remove_path, shell_startup_paths, split_path, state_dir_for, unit_environment,
 )
 
 
@@ -555,3 +555,32 @@ def test_config_path_for_config_path_wins():
     env = {"OPENCLAW_STATE_DIR": "/srv/state", "OPENCLAW_CONFIG_PATH": "/etc/oc/custom.json"}
     assert config_path_for("/home/u", env) == "/etc/oc/custom.json"
     assert config_path_for("/home/u", env, "work") == "/etc/oc/custom.json"
+
+
+# --- OpenClaw paths and what a login shell exports -------------------------------------------------
+
+@pytest.mark.parametrize("env, profile, state_dir, config", [
+    ({}, None, "/h/.openclaw", "/h/.openclaw/openclaw.json"),
+    ({}, "work", "/h/.openclaw-work", "/h/.openclaw-work/openclaw.json"),
+    ({"OPENCLAW_HOME": "/oc"}, None, "/oc/.openclaw", "/oc/.openclaw/openclaw.json"),
+    ({"OPENCLAW_STATE_DIR": "~/state "}, None, "/h/state", "/h/state/openclaw.json"),
+    ({"OPENCLAW_STATE_DIR": "/s", "OPENCLAW_CONFIG_PATH": "/etc/oc.json"}, None, "/s", "/etc/oc.json"),
+    ({"OPENCLAW_STATE_DIR": "  "}, None, "/h/.openclaw", "/h/.openclaw/openclaw.json"),
+])
+def test_state_dir_and_config_path_follow_openclaw(env, profile, state_dir, config):
+    assert state_dir_for("/h", env, profile) == state_dir
+    assert config_path_for("/h", env, profile) == config
+
+
+def test_shell_startup_paths(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    etc = tmp_path / "environment"
+    etc.write_text('OPENCLAW_HOME="/opt/oc"\nPATH=/usr/bin\n')
+    (home / ".profile").write_text("export OPENCLAW_STATE_DIR='$HOME/.oc'\nexport OPENCLAW_CONFIG_PATH=${HOME}/oc.json # note\n")
+    (home / ".bashrc").write_text("  unset OPENCLAW_HOME\n#export OPENCLAW_STATE_DIR=/ignored\nexport OPENCLAW_STATE_DIR=~/oc-state;\n")
+    env, set_in = shell_startup_paths(str(home), files=(str(etc), "~/.profile", "~/.missing"))
+    assert env == {"OPENCLAW_HOME": "/opt/oc", "OPENCLAW_STATE_DIR": "$HOME/.oc", "OPENCLAW_CONFIG_PATH": "%s/oc.json" % home}
+    env, set_in = shell_startup_paths(str(home), files=(str(etc), "~/.profile", "~/.bashrc"))
+    assert env == {"OPENCLAW_STATE_DIR": "%s/oc-state" % home, "OPENCLAW_CONFIG_PATH": "%s/oc.json" % home}
+    assert set_in == {"OPENCLAW_STATE_DIR": str(home / ".bashrc"), "OPENCLAW_CONFIG_PATH": str(home / ".profile")}

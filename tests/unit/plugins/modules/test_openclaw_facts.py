@@ -22,6 +22,7 @@ from urllib.request import build_opener
 
 import pytest
 
+from ansible_collections.clawops.openclaw.plugins.module_utils import _common
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import parse_unit_file
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
 from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import (
@@ -631,3 +632,79 @@ def test_event_loop_delay_counts_only_after_the_startup_grace(monkeypatch, uptim
     ids = [p["id"] for p in g.problems]
     assert expected in ids and ({"event_loop_busy", "event_loop_degraded"} - {expected}).isdisjoint(ids)
     assert [p["severity"] for p in g.problems if p["id"] == expected] == ["warning" if expected == "event_loop_busy" else "error"]
+
+
+# --- service state: a crash loop systemd gave up on -------------------------------------------------
+
+@pytest.mark.parametrize("state, result, restarts, status, expected", [
+    ("failed", "signal", 10, 0, "service_crash_loop"),             # systemd 252 gave up: stays down until reset-failed
+    ("failed", "start-limit-hit", 10, 0, "service_crash_loop"),    # newer systemd says so
+    ("activating", "exit-code", 3, 1, "service_crash_loop"),       # waiting for the next automatic restart
+    ("failed", "exit-code", 0, 1, "service_failed"),
+    ("failed", "exit-code", 2, 78, "service_failed"),              # a config the gateway refuses: not a crash
+    ("inactive", "success", 0, 0, "service_inactive"),
+], ids=["gave-up-252", "start-limit-hit", "auto-restarting", "failed", "refused-78", "stopped"])
+def test_service_state_findings(layout, monkeypatch, state, result, restarts, status, expected):
+    monkeypatch.setattr(openclaw_facts, "SYSTEM_UNIT_DIRS", ())
+    show = SHOW.replace("ActiveState=inactive", "ActiveState=" + state).replace("Result=success", "Result=" + result)
+    show = show.replace("NRestarts=0", "NRestarts=%d" % restarts).replace("ExecMainStatus=0", "ExecMainStatus=%d" % status)
+    gatherer = Gatherer(FakeModule(lambda argv: (0, show.format(unit=layout.unit), "") if "show" in argv else (0, "", "")))
+    gatherer.user = dict(name="openclaw", uid=4242, home=str(layout.home))
+    gatherer.gather_service()
+    service_ids = [p["id"] for p in gatherer.problems if p["id"].startswith("service_")]
+    assert service_ids == [expected]
+
+
+# --- CLI vs service paths (fault class h) -----------------------------------------------------------
+
+def _paths_gatherer(home, monkeypatch, tmp_path, service_env=None):
+    monkeypatch.setattr(openclaw_facts, "ROOT_HOME", str(tmp_path / "root"))
+    monkeypatch.setattr(openclaw_facts, "shell_startup_paths",
+                        lambda h: _common.shell_startup_paths(h, files=(str(tmp_path / "etc-environment"), "~/.profile", "~/.bashrc")))
+    gatherer = home.gatherer()
+    gatherer.facts["environment"] = dict(effective=dict(service_env or {}))
+    gatherer.gather_config()
+    return gatherer, [p for p in gatherer.problems if p["id"] in ("config_path_mismatch", "cli_root_config")]
+
+
+def test_cli_and_service_on_the_default_paths_agree(tmp_path, monkeypatch):
+    home = Home(tmp_path)
+    home.write(home.home / ".profile", "export PATH=$HOME/bin:$PATH\n")
+    gatherer, problems = _paths_gatherer(home, monkeypatch, tmp_path, {"HOME": str(home.home)})
+    assert problems == []
+    paths = gatherer.facts["paths"]
+    assert paths["service"]["state_dir"] == paths["cli"]["state_dir"] == str(home.home / ".openclaw")
+    assert paths["cli"]["config_path"] == str(home.home / ".openclaw" / "openclaw.json")
+
+
+def test_cli_state_dir_exported_in_a_shell_file_is_a_mismatch(tmp_path, monkeypatch):
+    home = Home(tmp_path)
+    profile = home.write(home.home / ".profile", '# ops\nexport OPENCLAW_STATE_DIR="$HOME/.openclaw-ops"  # moved\n')
+    gatherer, problems = _paths_gatherer(home, monkeypatch, tmp_path, {"HOME": str(home.home)})
+    assert [p["id"] for p in problems] == ["config_path_mismatch"]
+    assert problems[0]["severity"] == "error" and profile in problems[0]["message"]
+    assert problems[0]["cli"]["state_dir"] == str(home.home / ".openclaw-ops")
+    assert "OPENCLAW_STATE_DIR=%s" % (home.home / ".openclaw") in problems[0]["message"]   # the fix names the service's paths
+
+
+def test_service_state_dir_from_the_unit_is_a_mismatch_with_the_default_cli(tmp_path, monkeypatch):
+    home = Home(tmp_path)
+    gatherer, problems = _paths_gatherer(home, monkeypatch, tmp_path, {"OPENCLAW_STATE_DIR": "/srv/openclaw"})
+    assert gatherer.facts["config"]["path"] == "/srv/openclaw/openclaw.json"
+    assert [p["id"] for p in problems] == ["config_path_mismatch"] and "the CLI uses the default" in problems[0]["message"]
+
+
+def test_cli_exporting_the_service_paths_agrees(tmp_path, monkeypatch):
+    home = Home(tmp_path)
+    home.write(tmp_path / "etc-environment", "OPENCLAW_STATE_DIR=/srv/openclaw\n")
+    home.write(home.home / ".bashrc", "unset OPENCLAW_CONFIG_PATH\n")
+    gatherer, problems = _paths_gatherer(home, monkeypatch, tmp_path, {"OPENCLAW_STATE_DIR": "/srv/openclaw"})
+    assert problems == [] and gatherer.facts["paths"]["cli"]["set_in"] == [str(tmp_path / "etc-environment")]
+
+
+def test_a_root_config_is_a_warning(tmp_path, monkeypatch):
+    home = Home(tmp_path)
+    home.write(tmp_path / "root" / ".openclaw" / "openclaw.json", "{}")
+    gatherer, problems = _paths_gatherer(home, monkeypatch, tmp_path, {"HOME": str(home.home)})
+    assert [(p["id"], p["severity"]) for p in problems] == [("cli_root_config", "warning")]
+    assert gatherer.facts["paths"]["root_config"] == str(tmp_path / "root" / ".openclaw" / "openclaw.json")
