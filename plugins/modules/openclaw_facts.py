@@ -60,6 +60,13 @@ options:
     description: Validate the config against the installed OpenClaw schema (C(openclaw config validate --json)).
     type: bool
     default: true
+  validate_loaded_config:
+    description:
+      - With V(false), skip the validation of O(validate_config) when the service's gateway is ready and the config file
+        has not changed since its process started: the gateway validated that very file when it loaded it. Saves a CLI
+        start when the gateway is healthy; C(config.validated_by) says which check was used.
+    type: bool
+    default: true
   cli_timeout:
     description: Seconds allowed for the OpenClaw CLI call of O(validate_config) (Node starts slowly on small hosts).
     type: float
@@ -131,7 +138,8 @@ ansible_facts:
           C(user) (name, uid, home, exists, linger),
           C(installed), C(version), C(package_root), C(cli_path),
           C(node) (path, version, engines_ok),
-          C(config) (path, exists, parse_ok, parse_error, valid, issues, mode, bind, port, auth_mode, auth_secret_set, file_mode, owner),
+          C(config) (path, exists, parse_ok, parse_error, valid, validated_by, issues, mode, bind, port, auth_mode, auth_secret_set,
+          file_mode, owner),
           C(service) (scope, unit_name, unit_path, unit_exists, dropins, load_state, active_state, sub_state, unit_file_state,
           pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units),
           C(environment) (effective, effective_from, proxy),
@@ -462,29 +470,14 @@ class Gatherer(object):
             config.update(mode=gateway.get("mode"), bind=gateway.get("bind"), port=gateway.get("port"), auth_mode=auth.get("mode"),
                           custom_bind_host=gateway.get("customBindHost"))
             config["auth_secret_set"] = bool(auth.get("token") or auth.get("password"))
-        if self.params["validate_config"] and config["exists"] and config["parse_ok"] and self.facts.get("cli_path"):
-            rc, out, err = self.run([self.facts["cli_path"], "config", "validate", "--json"], as_user=True,
-                                    env={"OPENCLAW_CONFIG_PATH": path}, timeout=self.params["cli_timeout"])
-            try:
-                verdict = json.loads(out[out.index("{"):]) if "{" in out else {}
-            except ValueError:
-                verdict = {}
-            if "valid" in verdict:
-                config["valid"] = bool(verdict["valid"])
-                config["issues"] = [dict(path=i.get("path"), message=i.get("message")) for i in verdict.get("issues", []) if isinstance(i, dict)]
-            else:
-                config["validate_error"] = (err or out).strip()[-500:] or "rc=%s" % rc
-        elif config["parse_ok"] is not None:
-            config["valid"] = False if config["parse_ok"] is False else None
+        if config["parse_ok"] is False:
+            config["valid"] = False
         self.facts["config"] = config
 
         if path and not config["exists"]:
             self.problem("config_missing", "error", "config %s does not exist" % path)
         elif config["parse_ok"] is False:
             self.problem("config_unparsable", "error", "config %s cannot be parsed: %s" % (path, config["parse_error"]))
-        elif config["valid"] is False:
-            self.problem("config_invalid", "error", "config %s fails OpenClaw's schema: %s" % (
-                path, "; ".join("%s: %s" % (i["path"], i["message"]) for i in config["issues"]) or "see openclaw config validate"))
         if data is not None:
             for pid, message in startup_refusals(data):
                 self.problem(pid, "error", message)
@@ -575,6 +568,39 @@ class Gatherer(object):
             # OpenClaw flags short CPU bursts (e.g. right after start) too: worth seeing, not an outage.
             self.problem("event_loop_busy", "warning", "OpenClaw reports its event loop degraded (p99 %s ms, reasons %s)"
                          % (delay, ready["event_loop"].get("reasons")))
+
+    def validate_config(self):
+        """OpenClaw's own schema check: `openclaw config validate --json`, a CLI start (~3 s)."""
+        config = self.facts["config"]
+        if not (self.params["validate_config"] and config["exists"] and config["parse_ok"] and self.facts.get("cli_path")):
+            return
+        if not self.params["validate_loaded_config"] and self.loaded_by_ready_gateway(config["path"]):
+            # The gateway validated this very file when it loaded it, and it serves.
+            config.update(valid=True, validated_by="running gateway")
+            return
+        rc, out, err = self.run([self.facts["cli_path"], "config", "validate", "--json"], as_user=True,
+                                env={"OPENCLAW_CONFIG_PATH": config["path"]}, timeout=self.params["cli_timeout"])
+        try:
+            verdict = json.loads(out[out.index("{"):]) if "{" in out else {}
+        except ValueError:
+            verdict = {}
+        if "valid" in verdict:
+            config.update(valid=bool(verdict["valid"]), validated_by="openclaw config validate",
+                          issues=[dict(path=i.get("path"), message=i.get("message")) for i in verdict.get("issues", []) if isinstance(i, dict)])
+        else:
+            config["validate_error"] = (err or out).strip()[-500:] or "rc=%s" % rc
+        if config["valid"] is False:
+            self.problem("config_invalid", "error", "config %s fails OpenClaw's schema: %s" % (
+                config["path"], "; ".join("%s: %s" % (i["path"], i["message"]) for i in config["issues"]) or "see openclaw config validate"))
+
+    def loaded_by_ready_gateway(self, path):
+        """True when the service's process is ready and started after the config file last changed."""
+        pid = self.facts["service"].get("pid")
+        started = process_start_time(pid) if pid and self.facts.get("ready", {}).get("ok") else None
+        try:
+            return started is not None and os.stat(path).st_mtime < started
+        except OSError:
+            return False
 
     def gather_locks(self):
         locks = []
@@ -767,6 +793,7 @@ class Gatherer(object):
         self.gather_environment()
         self.gather_config()
         self.gather_network()
+        self.validate_config()
         self.gather_locks()
         self.gather_logs()
         self.gather_egress()
@@ -941,6 +968,15 @@ def process_start_ticks(pid):
         return None
 
 
+def process_start_time(pid):
+    """Epoch seconds at which a process started (boot time + its start ticks), None when unknown."""
+    ticks = process_start_ticks(pid)
+    boot = re.search(r"^btime (\d+)$", read_text("/proc/stat") or "", re.M)
+    if ticks is None or not boot:
+        return None
+    return int(boot.group(1)) + ticks / float(os.sysconf("SC_CLK_TCK"))
+
+
 def inspect_lock(path):
     """A gateway lock is JSON {pid, startTime, ...}; it is stale when the pid is gone or reused."""
     lock = dict(path=path, pid=None, owner_alive=None, stale=False, port=None, config_path=None)
@@ -969,6 +1005,7 @@ def main():
             port=dict(type="int"),
             timeout=dict(type="float", default=3),
             validate_config=dict(type="bool", default=True),
+            validate_loaded_config=dict(type="bool", default=True),
             cli_timeout=dict(type="float", default=30),
             gather_auth=dict(type="bool", default=False),
             event_loop_delay_threshold_ms=dict(type="float", default=500),

@@ -708,3 +708,49 @@ def test_a_root_config_is_a_warning(tmp_path, monkeypatch):
     gatherer, problems = _paths_gatherer(home, monkeypatch, tmp_path, {"HOME": str(home.home)})
     assert [(p["id"], p["severity"]) for p in problems] == [("cli_root_config", "warning")]
     assert gatherer.facts["paths"]["root_config"] == str(tmp_path / "root" / ".openclaw" / "openclaw.json")
+
+
+# --- schema validation: OpenClaw's CLI, unless the serving gateway already loaded this very file ------
+
+def _validating_gatherer(tmp_path, monkeypatch, started, ready=True, verdict=None, **params):
+    config = tmp_path / "openclaw.json"
+    config.write_text('{"gateway": {"mode": "local"}}')
+    os.utime(str(config), (1000, 1000))
+    verdict = verdict or {"valid": True, "issues": []}
+    module = FakeModule(lambda argv: (0 if verdict["valid"] else 1, json.dumps(verdict), ""),
+                        validate_config=True, cli_timeout=30, **params)
+    monkeypatch.setattr(openclaw_facts, "process_start_time", lambda pid: started)
+    gatherer = Gatherer(module)
+    gatherer.user = None
+    gatherer.facts.update(cli_path="/usr/local/bin/openclaw", service=dict(pid=4242), ready=dict(ok=ready),
+                          config=dict(path=str(config), exists=True, parse_ok=True, valid=None, issues=[]))
+    gatherer.validate_config()
+    return gatherer, module
+
+
+@pytest.mark.parametrize("params, started, ready, cli_runs", [
+    ({}, 2000, True, True),                                   # default: always OpenClaw's own check
+    ({"validate_loaded_config": False}, 2000, True, False),   # loaded after the last change, and serving
+    ({"validate_loaded_config": False}, 500, True, True),     # changed since the process started
+    ({"validate_loaded_config": False}, 2000, False, True),   # not ready: its load proves nothing
+    ({"validate_loaded_config": False}, None, True, True),    # start time unknown
+], ids=["default", "loaded", "changed-since", "not-ready", "unknown-start"])
+def test_validation_skipped_only_for_a_file_the_serving_gateway_loaded(tmp_path, monkeypatch, params, started, ready, cli_runs):
+    gatherer, module = _validating_gatherer(tmp_path, monkeypatch, started, ready, validate_loaded_config=params.get("validate_loaded_config", True))
+    assert any("validate" in argv for argv in module.calls) == cli_runs
+    config = gatherer.facts["config"]
+    assert config["valid"] is True
+    assert config["validated_by"] == ("openclaw config validate" if cli_runs else "running gateway")
+
+
+def test_schema_issues_become_config_invalid(tmp_path, monkeypatch):
+    verdict = {"valid": False, "issues": [{"path": "gateway.port", "message": "Expected number"}]}
+    gatherer, dummy = _validating_gatherer(tmp_path, monkeypatch, 500, verdict=verdict, validate_loaded_config=False)
+    problems = [p for p in gatherer.problems if p["id"] == "config_invalid"]
+    assert problems and "gateway.port: Expected number" in problems[0]["message"]
+    assert gatherer.facts["config"]["issues"] == verdict["issues"]
+
+
+def test_process_start_time_of_this_process():
+    started = openclaw_facts.process_start_time(os.getpid())
+    assert started is not None and started <= time.time() and time.time() - started < 3600
