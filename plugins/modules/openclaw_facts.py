@@ -63,8 +63,8 @@ options:
   validate_loaded_config:
     description:
       - With V(false), skip the validation of O(validate_config) when the service's gateway is ready and the config file
-        has not changed since its process started: the gateway validated that very file when it loaded it. Saves a CLI
-        start when the gateway is healthy; C(config.validated_by) says which check was used.
+        has not changed since its process started, because the gateway validated that very file when it loaded it. Saves a
+        CLI start when the gateway is healthy; C(config.validated_by) says which check was used.
     type: bool
     default: true
   cli_timeout:
