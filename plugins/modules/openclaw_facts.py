@@ -440,7 +440,8 @@ class Gatherer(object):
     def gather_config(self):
         env = self.facts["environment"]["effective"] if self.facts.get("environment") else {}
         home = self.user["home"] if self.user else None
-        path = self.params["config_path"] or (config_path_for(home, env, self.params["profile"]) if home else None)
+        service_path = config_path_for(home, env, self.params["profile"]) if home else None  # what the service reads
+        path = self.params["config_path"] or service_path
         config = dict(path=path, exists=bool(path) and os.path.exists(path), parse_ok=None, parse_error=None, valid=None, issues=[],
                       mode=None, bind=None, port=None, auth_mode=None, auth_secret_set=False, file_mode=None, owner=None)
         data = None
@@ -481,9 +482,8 @@ class Gatherer(object):
         if data is not None:
             for pid, message in startup_refusals(data):
                 self.problem(pid, "error", message)
-        unit_env_path = config_path_for(home, env, self.params["profile"]) if env and home else None
-        if self.params["config_path"] and unit_env_path and os.path.realpath(unit_env_path) != os.path.realpath(path):
-            self.problem("config_path_mismatch", "error", "the service reads %s but %s was inspected" % (unit_env_path, path))
+        if self.params["config_path"] and env and service_path and os.path.realpath(service_path) != os.path.realpath(path):
+            self.problem("config_path_mismatch", "error", "the service reads %s but %s was inspected" % (service_path, path))
         elif home:
             self.compare_cli_paths(home, env if env else {}, path)
 
