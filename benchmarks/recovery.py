@@ -130,7 +130,8 @@ def slowest_tasks(output, count=5):
 
 
 def playbook(inv, name, *extra):
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks")
+    # Pipelining as in the converge benchmark and docs/performance.md (a module start less per task).
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", ANSIBLE_PIPELINING="1")
     proc = subprocess.run(["ansible-playbook", "-i", inv, os.path.join(base.REPO, "playbooks", name)] + list(extra),
                           env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
     return proc.returncode, proc.stdout

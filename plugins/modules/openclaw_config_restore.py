@@ -14,9 +14,11 @@ version_added: 0.1.0
 description:
   - When the config cannot be parsed or fails OpenClaw's schema (C(openclaw config validate --json)), restores the
     newest backup that parses, validates and that the gateway would start with (C(gateway.mode) set, no non-loopback
-    bind without auth; OpenClaw's own backups, its last-known-good copy included, can hold either). Candidates, in order, are OpenClaw's last-known-good copy
-    C(openclaw.json.last-good) (refreshed whenever the gateway accepts the config, so the newest config known to work)
-    and its rotated backups C(openclaw.json.bak), C(.bak.1) ... newest first by modification time.
+    bind without auth), or whose only start refusals are listed in O(accept_refusals).
+  - Candidates are OpenClaw's last-known-good copy C(openclaw.json.last-good) and its rotated backups
+    C(openclaw.json.bak), C(.bak.1) ..., newest first by modification time (when the content was last live).
+    OpenClaw promotes C(.last-good) whenever it reads a schema-valid config, so it can lack C(gateway.mode); and each
+    fix rotates the broken version into C(.bak). After a series of incidents every backup may be refused at start.
   - The broken file is never lost; it is kept aside as C(<config>.broken-<UTC timestamp>) (same owner, 0600).
     The restored file is written atomically with mode 0600 and the broken file's owner.
   - A config that parses and validates is left alone (changed=false). With no valid backup the module fails and
@@ -36,6 +38,15 @@ options:
     description: Also require OpenClaw's schema validation to pass (for the current file and for candidates), not only parsing.
     type: bool
     default: true
+  accept_refusals:
+    description:
+      - Start refusals (exit 78) a candidate may have, because the caller fixes them right after the restore by its
+        documented policy (M(clawops.openclaw.openclaw_config)). The restored file's refusals are returned in RV(refusals).
+      - Also applies to the current file, so a config whose only problems are accepted refusals is left alone.
+    type: list
+    elements: str
+    choices: [gateway_mode_missing, bind_without_auth]
+    default: []
   timeout:
     description: Seconds allowed for each C(openclaw config validate) call.
     type: float
@@ -69,6 +80,12 @@ broken_kept_at:
   description: Where the broken file was (or would be) kept.
   returned: when broken
   type: str
+refusals:
+  description: Accepted start refusals (O(accept_refusals)) of the restored file, or of the current file when it was kept.
+  returned: always
+  type: list
+  elements: str
+  sample: [gateway_mode_missing]
 rejected:
   description: Backups that were considered and why they were not used.
   returned: always
@@ -91,14 +108,10 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSO
 
 
 def backup_candidates(config_path):
-    """OpenClaw's own backups of config_path: its last-known-good copy, then the rotated .bak files newest first.
-
-    OpenClaw refreshes `.last-good` whenever the gateway accepts the config, so it is the newest config known to
-    work; `.bak` is the version before OpenClaw's last write, which may be older than what the gateway ran.
-    """
-    rotated = [p for p in glob.glob(config_path + ".bak") + glob.glob(config_path + ".bak.[0-9]*") if os.path.isfile(p)]
-    last_good = [config_path + ".last-good"] if os.path.isfile(config_path + ".last-good") else []
-    return last_good + sorted(rotated, key=lambda p: (os.path.getmtime(p), p), reverse=True)
+    """OpenClaw's backups of config_path, newest first by modification time (the last-good copy first on a tie)."""
+    paths = glob.glob(config_path + ".last-good") + glob.glob(config_path + ".bak") + glob.glob(config_path + ".bak.[0-9]*")
+    paths = [p for p in paths if os.path.isfile(p)]
+    return sorted(paths, key=lambda p: (os.path.getmtime(p), p.endswith(".last-good"), p), reverse=True)
 
 
 class Restorer(object):
@@ -111,23 +124,25 @@ class Restorer(object):
             self.bin = openclaw_cli(module, p["openclaw_bin"])
 
     def problem(self, path):
-        """None when the file parses (and validates), else what is wrong with it."""
+        """(None, accepted refusal ids) when the file parses, validates and starts, else (what is wrong, [])."""
         try:
             with open(path) as handle:
                 text = handle.read()
         except (IOError, OSError) as exc:
-            return "unreadable: %s" % to_native(exc)
+            return "unreadable: %s" % to_native(exc), []
         try:
             data = json5_loads(text) if text.strip() else None
         except JSON5DecodeError as exc:
-            return "unparsable: %s" % to_native(exc)
+            return "unparsable: %s" % to_native(exc), []
         if not isinstance(data, dict):
-            return "unparsable: not a JSON object"
+            return "unparsable: not a JSON object", []
         refusals = startup_refusals(data)
-        if refusals:
-            return "refused at start: %s" % "; ".join(message for dummy, message in refusals)
+        refused = [message for ident, message in refusals if ident not in self.module.params["accept_refusals"]]
+        if refused:
+            return "refused at start: %s" % "; ".join(refused), []
+        accepted = [ident for ident, dummy in refusals]
         if not self.bin:
-            return None
+            return None, accepted
         rc, out, err = self.module.run_command(
             ["timeout", "-k", "2", "%g" % self.module.params["timeout"], self.bin, "config", "validate", "--json"],
             environ_update={"OPENCLAW_CONFIG_PATH": path, "LC_ALL": "C", "NO_COLOR": "1"})
@@ -136,22 +151,23 @@ class Restorer(object):
         except ValueError:
             verdict = {}
         if verdict.get("valid") is True:
-            return None
+            return None, accepted
         if verdict.get("valid") is False:
             issues = ["%s: %s" % (i.get("path"), i.get("message")) for i in verdict.get("issues", []) if isinstance(i, dict)]
-            return "schema-invalid: %s" % ("; ".join(issues) or "see openclaw config validate")
+            return "schema-invalid: %s" % ("; ".join(issues) or "see openclaw config validate"), []
         self.module.fail_json(msg="openclaw config validate gave no verdict for %s (rc=%s): %s" % (path, rc, (err or out).strip()[-800:]))
 
     def run(self):
-        result = dict(changed=False, state="valid", rejected=[])
+        result = dict(changed=False, state="valid", rejected=[], refusals=[])
         if not os.path.exists(self.config_path):
             self.module.fail_json(msg="%s does not exist; nothing to restore over (create it with the gateway role)" % self.config_path)
-        problem = self.problem(self.config_path)
+        problem, result["refusals"] = self.problem(self.config_path)
         if problem is None:
             return result
         for candidate in backup_candidates(self.config_path):
-            why = self.problem(candidate)
+            why, refusals = self.problem(candidate)
             if why is None:
+                result["refusals"] = refusals
                 break
             result["rejected"].append(dict(path=candidate, problem=why))
         else:
@@ -161,7 +177,9 @@ class Restorer(object):
         result.update(changed=True, state="restored", problem=problem, restored_from=candidate, broken_kept_at=kept)
         if self.module._diff:
             result["diff"] = dict(before="%s: %s\n" % (self.config_path, problem),
-                                  after="%s: restored from %s (broken file kept at %s)\n" % (self.config_path, candidate, kept))
+                                  after="%s: restored from %s (broken file kept at %s)%s\n" % (
+                                      self.config_path, candidate, kept,
+                                      "; to be fixed by policy: %s" % ", ".join(result["refusals"]) if result["refusals"] else ""))
         if self.module.check_mode:
             return result
         stat = os.stat(self.config_path)
@@ -183,6 +201,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             validate=dict(type="bool", default=True),
+            accept_refusals=dict(type="list", elements="str", default=[], choices=["gateway_mode_missing", "bind_without_auth"]),
             timeout=dict(type="float", default=60),
             **CLI_ARGUMENT_SPEC
         ),

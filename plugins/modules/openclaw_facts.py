@@ -67,6 +67,15 @@ options:
         CLI start when the gateway is healthy; C(config.validated_by) says which check was used.
     type: bool
     default: true
+  wait_ready:
+    description:
+      - Seconds to wait for C(/ready) to answer 200 before the facts are gathered (polled every quarter second); V(0) does
+        not wait. Waiting ends early when the unit fails (for example exit 78, or its start limit). The facts describe
+        the state after the wait; C(ready.waited_s) says how long it took.
+      - One module run instead of a retried task, so the time to ready is measured at a quarter second, not at the
+        retry delay plus a module start per try.
+    type: float
+    default: 0
   cli_timeout:
     description: Seconds allowed for the OpenClaw CLI call of O(validate_config) (Node starts slowly on small hosts).
     type: float
@@ -143,7 +152,8 @@ ansible_facts:
           C(service) (scope, unit_name, unit_path, unit_exists, dropins, load_state, active_state, sub_state, unit_file_state,
           pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units),
           C(environment) (effective, effective_from, proxy),
-          C(listeners), C(health), C(ready), C(locks), C(log_file),
+          C(listeners), C(health), C(ready) (ok, status, ready, failing, uptime_ms, event_loop, waited_s with O(wait_ready)),
+          C(locks), C(log_file),
           C(egress) (configured, proxy, privoxy, ss_local, relay, routes, channels),
           C(auth) with O(gather_auth) (stored, registered, order, unusable, legacy_files, pins, drift);
           C(pins) lists every session's auth pin (agent, session_key, profile_id, source auto|user|user-link),
@@ -164,6 +174,7 @@ import os
 import pwd
 import re
 import socket
+import threading
 import time
 
 from ansible.module_utils.basic import AnsibleModule
@@ -215,6 +226,7 @@ class Gatherer(object):
         self.problems = []
         self.facts = {}
         self._config_data = None
+        self._validation = None
 
     # --- helpers ------------------------------------------------------------------------
     def problem(self, pid, severity, message, **extra):
@@ -222,16 +234,22 @@ class Gatherer(object):
         item.update(extra)
         self.problems.append(item)
 
-    def run(self, argv, as_user=False, env=None, timeout=None):
-        """Run a command bounded by `timeout` (coreutils), optionally as the service user."""
+    def command(self, argv, as_user=False, env=None, timeout=None):
+        """(argv, environment) of a command bounded by `timeout` (coreutils), optionally as the service user."""
         environ = {"LC_ALL": "C", "NO_COLOR": "1", "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0"}
         environ.update(env or {})
         if as_user and self.user and os.geteuid() == 0 and self.user["uid"] != 0:
             argv = ["runuser", "-u", self.user["name"], "--", "env", "HOME=%s" % self.user["home"],
                     "XDG_RUNTIME_DIR=/run/user/%d" % self.user["uid"]] + ["%s=%s" % kv for kv in environ.items()] + argv
-        seconds = "%g" % (timeout or self.timeout)
+        return ["timeout", "-k", "1", "%g" % (timeout or self.timeout)] + argv, environ
+
+    def run(self, argv, as_user=False, env=None, timeout=None):
+        """Run a command bounded by `timeout` (coreutils), optionally as the service user."""
+        return self.execute(*self.command(argv, as_user, env, timeout))
+
+    def execute(self, argv, environ):
         try:
-            return self.module.run_command(["timeout", "-k", "1", seconds] + argv, environ_update=environ)
+            return self.module.run_command(argv, environ_update=environ)
         except Exception as exc:  # pylint: disable=broad-except
             return 127, "", to_native(exc)
 
@@ -512,10 +530,44 @@ class Gatherer(object):
                          "%s exists: openclaw run as root reads and writes it, not the service's %s; run the CLI as the service user "
                          "(sudo -u %s -H openclaw ...)" % (root_config, service_config, self.params["user"]))
 
+    def gateway_port(self):
+        service, config = self.facts["service"], self.facts["config"]
+        return self.params["port"] or service.get("exec_port") or (config["port"] if isinstance(config.get("port"), int) else None) or DEFAULT_PORT
+
+    def base_url(self):
+        config = self.facts["config"]
+        host = "127.0.0.1"
+        if config.get("bind") == "custom" and config.get("custom_bind_host") not in (None, "", "0.0.0.0"):
+            host = config["custom_bind_host"]
+        return "http://%s:%d" % ("[%s]" % host if ":" in host else host, self.gateway_port())
+
+    def wait_for_ready(self):
+        """Seconds until /ready answered 200 (None: it did not within wait_ready, or the unit failed meanwhile)."""
+        self.gather_user()
+        self.gather_install()
+        self.gather_service()
+        self.gather_environment()
+        self.gather_config()
+        url = self.base_url() + "/ready"
+        started = time.time()
+        deadline = started + self.params["wait_ready"]
+        checked_unit = started
+        while True:
+            if http_probe(url, min(self.timeout, 1.0))["ok"]:
+                return round(time.time() - started, 2)
+            now = time.time()
+            if now >= deadline:
+                return None
+            if self.user and now - checked_unit >= 1:
+                checked_unit = now
+                rc, out, dummy = self.systemctl_user("show", "-p", "ActiveState", "--value", self.facts["service"]["unit_name"])
+                if rc == 0 and out.strip() == "failed":
+                    return None
+            time.sleep(min(0.25, max(deadline - now, 0)))
+
     def gather_network(self):
         service = self.facts["service"]
-        config = self.facts["config"]
-        port = self.params["port"] or service.get("exec_port") or (config["port"] if isinstance(config.get("port"), int) else None) or DEFAULT_PORT
+        port = self.gateway_port()
         self.port = port
         self.facts["port"] = port
         listeners = list_listeners(port)
@@ -531,12 +583,17 @@ class Gatherer(object):
             self.problem("port_conflict", "error", "port %d is held by a process that is not the service: %s" % (port, owners),
                          foreign_is_gateway=any(h["gateway"] for h in holders), holders=holders)
 
-        host = "127.0.0.1"
-        if config.get("bind") == "custom" and config.get("custom_bind_host") not in (None, "", "0.0.0.0"):
-            host = config["custom_bind_host"]
-        base = "http://%s:%d" % ("[%s]" % host if ":" in host else host, port)
-        self.facts["health"] = http_probe(base + "/health", self.timeout)
-        ready = http_probe(base + "/ready", self.timeout)
+        base = self.base_url()
+        # Both at once: a hung gateway lets each run into the timeout.
+        probes = {}
+        threads = [threading.Thread(target=lambda path: probes.__setitem__(path, http_probe(base + path, self.timeout)), args=(path,))
+                   for path in ("/health", "/ready")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.facts["health"] = probes["/health"]
+        ready = probes["/ready"]
         body = ready.pop("json", None) or {}
         loop = body.get("eventLoop") if isinstance(body.get("eventLoop"), dict) else {}
         ready.update(ready=body.get("ready"), failing=body.get("failing", []), uptime_ms=body.get("uptimeMs"),
@@ -569,17 +626,38 @@ class Gatherer(object):
             self.problem("event_loop_busy", "warning", "OpenClaw reports its event loop degraded (p99 %s ms, reasons %s)"
                          % (delay, ready["event_loop"].get("reasons")))
 
+    def validation_needed(self):
+        config = self.facts["config"]
+        return bool(self.params["validate_config"] and config["exists"] and config["parse_ok"] and self.facts.get("cli_path"))
+
+    def start_validation(self):
+        """Start the CLI's schema check now, when it will be needed whatever the probes say (the service is not up,
+        so no gateway can vouch for the file): its ~2-3 s then overlap the rest of the gathering."""
+        if not self.validation_needed() or self.facts["service"].get("active_state") in ("active", "reloading"):
+            return
+        result = []
+        self._validation = threading.Thread(target=lambda: result.append(self.execute(*self.validation_command())))
+        self._validation.result = result
+        self._validation.start()
+
+    def validation_command(self):
+        return self.command([self.facts["cli_path"], "config", "validate", "--json"], as_user=True,
+                            env={"OPENCLAW_CONFIG_PATH": self.facts["config"]["path"]}, timeout=self.params["cli_timeout"])
+
     def validate_config(self):
         """OpenClaw's own schema check: `openclaw config validate --json`, a CLI start (~3 s)."""
         config = self.facts["config"]
-        if not (self.params["validate_config"] and config["exists"] and config["parse_ok"] and self.facts.get("cli_path")):
+        if not self.validation_needed():
             return
-        if not self.params["validate_loaded_config"] and self.loaded_by_ready_gateway(config["path"]):
+        if self._validation is not None:
+            self._validation.join()
+            rc, out, err = self._validation.result[0] if self._validation.result else (127, "", "the validation did not run")
+        elif not self.params["validate_loaded_config"] and self.loaded_by_ready_gateway(config["path"]):
             # The gateway validated this very file when it loaded it, and it serves.
             config.update(valid=True, validated_by="running gateway")
             return
-        rc, out, err = self.run([self.facts["cli_path"], "config", "validate", "--json"], as_user=True,
-                                env={"OPENCLAW_CONFIG_PATH": config["path"]}, timeout=self.params["cli_timeout"])
+        else:
+            rc, out, err = self.execute(*self.validation_command())
         try:
             verdict = json.loads(out[out.index("{"):]) if "{" in out else {}
         except ValueError:
@@ -786,12 +864,17 @@ class Gatherer(object):
                       profile_id=pin["profile_id"], session_key=pin["session_key"])
 
     def gather(self):
+        waited = None
+        if self.params["wait_ready"] > 0:
+            waited = self.wait_for_ready()
+            self.facts, self.problems, self._config_data = {}, [], None
         started = time.time()
         self.gather_user()
         self.gather_install()
         self.gather_service()
         self.gather_environment()
         self.gather_config()
+        self.start_validation()
         self.gather_network()
         self.validate_config()
         self.gather_locks()
@@ -799,6 +882,8 @@ class Gatherer(object):
         self.gather_egress()
         if self.params["gather_auth"]:
             self.gather_auth()
+        if self.params["wait_ready"] > 0:
+            self.facts["ready"]["waited_s"] = waited
         self.facts["problems"] = self.problems
         self.facts["healthy"] = not any(p["severity"] in ("error", "critical") for p in self.problems)
         self.facts["gather_seconds"] = round(time.time() - started, 3)
@@ -1007,6 +1092,7 @@ def main():
             validate_config=dict(type="bool", default=True),
             validate_loaded_config=dict(type="bool", default=True),
             cli_timeout=dict(type="float", default=30),
+            wait_ready=dict(type="float", default=0),
             gather_auth=dict(type="bool", default=False),
             event_loop_delay_threshold_ms=dict(type="float", default=500),
             egress_proxied_domains=dict(type="list", elements="str", default=[]),

@@ -72,11 +72,17 @@ def test_unparsable_config_restored_from_newest_valid_backup_and_kept_aside(tmp_
     assert run(tmp_path)["changed"] is False   # second run: nothing to do
 
 
-def test_last_good_wins_over_a_newer_rotated_backup(tmp_path):
-    """.bak is the version before OpenClaw's last write; .last-good is what the gateway last accepted."""
+def test_candidates_are_tried_newest_first_last_good_included(tmp_path):
+    """OpenClaw promotes .last-good when it reads a valid config; .bak is the content its last write replaced.
+
+    The modification time says when each content was last live, whichever file holds it."""
     write(tmp_path / "openclaw.json", "{broken")
     write(tmp_path / "openclaw.json.bak", GOOD.replace("18789", "18790"), age=1)
     write(tmp_path / "openclaw.json.last-good", GOOD, age=50)
+    assert run(tmp_path)["restored_from"].endswith(".bak")
+    write(tmp_path / "openclaw.json", "{broken")
+    write(tmp_path / "openclaw.json.last-good", GOOD, age=1)
+    write(tmp_path / "openclaw.json.bak", GOOD.replace("18789", "18790"), age=1)  # same second: .last-good first
     assert run(tmp_path)["restored_from"].endswith(".last-good")
     assert (tmp_path / "openclaw.json").read_text() == GOOD
 
@@ -122,3 +128,31 @@ def test_backups_the_gateway_would_refuse_are_skipped(tmp_path):
     assert result["restored_from"].endswith(".bak.1")
     assert [r["problem"].split(":")[0] for r in result["rejected"]] == ["refused at start", "refused at start"]
     assert "gateway.mode is not set" in result["rejected"][0]["problem"] and "without auth" in result["rejected"][1]["problem"]
+
+
+def test_refusals_the_caller_fixes_by_policy_are_accepted_and_returned(tmp_path):
+    """After a missing gateway.mode and a lan bind without auth were fixed, every backup holds one of those faults
+    (each fix rotated the faulty version into .bak and OpenClaw promoted the mode-less file to .last-good)."""
+    write(tmp_path / "openclaw.json", "{gateway: {mode: ")
+    write(tmp_path / "openclaw.json.bak", '{gateway: {mode: "local", bind: "lan", auth: {mode: "none"}}}', age=10)
+    write(tmp_path / "openclaw.json.bak.1", '{gateway: {bind: "loopback"}}', age=20)
+    write(tmp_path / "openclaw.json.last-good", '{gateway: {port: 18789}}', age=30)
+    refused = run(tmp_path)
+    assert refused["failed"] is True and len(refused["rejected"]) == 3
+    only_mode = run(tmp_path, accept_refusals=["gateway_mode_missing"])
+    assert only_mode["restored_from"].endswith(".bak.1") and only_mode["refusals"] == ["gateway_mode_missing"]
+    assert "without auth" in only_mode["rejected"][0]["problem"]
+    write(tmp_path / "openclaw.json", "{gateway: {mode: ")
+    both = run(tmp_path, diff=True, accept_refusals=["gateway_mode_missing", "bind_without_auth"])
+    assert both["restored_from"].endswith(".bak") and both["refusals"] == ["bind_without_auth"] and both["rejected"] == []
+    assert "to be fixed by policy: bind_without_auth" in both["diff"]["after"]
+    kept = run(tmp_path, accept_refusals=["bind_without_auth"])  # the restored file itself is left to the policy
+    assert kept["changed"] is False and kept["refusals"] == ["bind_without_auth"]
+
+
+def test_unknown_refusal_is_refused_before_anything_changes(tmp_path):
+    write(tmp_path / "openclaw.json", "{broken")
+    write(tmp_path / "openclaw.json.bak", GOOD, age=5)
+    result = run(tmp_path, accept_refusals=["port_conflict"])
+    assert result["failed"] is True and "accept_refusals" in result["msg"]
+    assert (tmp_path / "openclaw.json").read_text() == "{broken"

@@ -754,3 +754,63 @@ def test_schema_issues_become_config_invalid(tmp_path, monkeypatch):
 def test_process_start_time_of_this_process():
     started = openclaw_facts.process_start_time(os.getpid())
     assert started is not None and started <= time.time() and time.time() - started < 3600
+
+
+# --- wait_ready: one module run polls /ready ---------------------------------------------------------
+
+def _waiting_gatherer(monkeypatch, ready_after, unit_state="activating", wait_ready=30):
+    probes = []
+
+    def probe(url, timeout):
+        probes.append(url)
+        return dict(ok=len(probes) > ready_after, status=200 if len(probes) > ready_after else 503)
+    monkeypatch.setattr(openclaw_facts, "http_probe", probe)
+    gatherer = Gatherer(FakeModule(port=18790, wait_ready=wait_ready))
+    gatherer.user = dict(name="openclaw", uid=4242, home="/nonexistent")
+    for name in ("gather_user", "gather_install", "gather_environment"):
+        monkeypatch.setattr(gatherer, name, lambda: None)
+    monkeypatch.setattr(gatherer, "gather_service", lambda: gatherer.facts.update(service=dict(unit_name="openclaw-gateway.service")))
+    monkeypatch.setattr(gatherer, "gather_config", lambda: gatherer.facts.update(config=dict(bind="loopback")))
+    monkeypatch.setattr(gatherer, "systemctl_user", lambda *args: (0, unit_state + "\n", ""))
+    return gatherer, probes
+
+
+def test_wait_for_ready_polls_until_200(monkeypatch):
+    gatherer, probes = _waiting_gatherer(monkeypatch, ready_after=3)
+    waited = gatherer.wait_for_ready()
+    assert waited is not None and len(probes) == 4
+    assert probes[0] == "http://127.0.0.1:18790/ready"
+
+
+def test_wait_for_ready_gives_up_when_the_unit_fails(monkeypatch):
+    """A gateway that exited 78 (or hit its start limit) will not come up: no point waiting out wait_ready."""
+    gatherer, probes = _waiting_gatherer(monkeypatch, ready_after=10 ** 6, unit_state="failed", wait_ready=60)
+    started = time.time()
+    assert gatherer.wait_for_ready() is None
+    assert time.time() - started < 30 and 1 < len(probes) < 100
+
+
+def test_wait_for_ready_ends_at_its_deadline(monkeypatch):
+    gatherer, probes = _waiting_gatherer(monkeypatch, ready_after=10 ** 6, wait_ready=0.6)
+    assert gatherer.wait_for_ready() is None and 2 <= len(probes) <= 5
+
+
+# --- the CLI's schema check starts early when no running gateway can vouch for the config ----------
+
+@pytest.mark.parametrize("active_state, early", [("failed", True), ("inactive", True), ("active", False)])
+def test_validation_of_a_config_no_gateway_serves_overlaps_the_probes(tmp_path, active_state, early):
+    config = tmp_path / "openclaw.json"
+    config.write_text('{gateway: {mode: "local", port: "x"}}')
+    verdict = '{"valid": false, "issues": [{"path": "gateway.port", "message": "Expected number"}]}'
+    module = FakeModule(lambda argv: (1, verdict, ""), validate_config=True, validate_loaded_config=True, cli_timeout=30)
+    gatherer = Gatherer(module)
+    gatherer.user = None
+    gatherer.facts.update(cli_path="/usr/local/bin/openclaw", service=dict(pid=None, active_state=active_state), ready=dict(ok=False),
+                          config=dict(path=str(config), exists=True, parse_ok=True, valid=None, issues=[]))
+    gatherer.start_validation()
+    if early:
+        gatherer._validation.join()
+    assert len(module.calls) == (1 if early else 0)  # started before the probes, or only after them
+    gatherer.validate_config()
+    assert len(module.calls) == 1 and module.calls[0][-3:] == ["config", "validate", "--json"]
+    assert [p["id"] for p in gatherer.problems] == ["config_invalid"] and "Expected number" in gatherer.problems[0]["message"]
