@@ -282,19 +282,39 @@ RESTORE = "restore"
 
 
 def backups(host):
-    """{name: parsed content} of OpenClaw's own config backups (None when unparsable)."""
-    out = {}
-    for name in host.check_output("cd %s/.openclaw && ls openclaw.json.bak* openclaw.json.last-good 2>/dev/null || true" % HOME).split():
+    """[(name, parsed content or None when unparsable)] of OpenClaw's own config backups, in the order the restore
+    tries them: newest modification time first, .last-good first on a tie."""
+    script = ("import glob, os; d = '%s/.openclaw/'; "
+              "[print(repr(os.path.getmtime(p)), os.path.basename(p)) for p in glob.glob(d + 'openclaw.json.bak*') + glob.glob(d + 'openclaw.json.last-good')]"
+              % HOME)
+    rows = [line.split(" ", 1) for line in host.check_output("python3 -c %s" % shlex.quote(script)).splitlines() if line.strip()]
+    out = []
+    for mtime, name in sorted(rows, key=lambda r: (float(r[0]), r[1].endswith(".last-good"), r[1]), reverse=True):
         try:
-            out[name] = json.loads(host.check_output("cat %s/.openclaw/%s" % (HOME, name)))
+            out.append((name, json.loads(host.check_output("cat %s/.openclaw/%s" % (HOME, name)))))
         except ValueError:
-            out[name] = None
+            out.append((name, None))
     return out
 
 
-def acceptable(data):
-    gateway = (data or {}).get("gateway", {})
-    return bool(gateway.get("mode")) and (gateway.get("bind") in (None, "loopback") or gateway.get("auth", {}).get("mode") not in (None, "none"))
+def policy_fixed(data):
+    """What remediate's documented policy makes of a config the gateway refuses (gateway.mode, loopback bind)."""
+    data = json.loads(json.dumps(data))
+    gateway = data.setdefault("gateway", {})
+    gateway.setdefault("mode", "local")
+    if gateway.get("bind") not in (None, "loopback") and gateway.get("auth", {}).get("mode") in (None, "none"):
+        gateway["bind"] = "loopback"
+        gateway.pop("customBindHost", None)
+    data.pop("meta", None)  # OpenClaw's CLI stamps it on every write
+    return data
+
+
+def expected_restore(candidates):
+    """The newest backup that parses and passes the schema (in these tests: a numeric port), as the policy leaves it."""
+    for dummy, data in candidates:
+        if isinstance(data, dict) and isinstance(data.get("gateway", {}).get("port", 18789), int):
+            return policy_fixed(data)
+    raise AssertionError("no usable backup: %s" % [name for name, dummy in candidates])
 
 
 FAULTS = [
@@ -357,12 +377,8 @@ def test_fault_is_detected_fixed_and_verified(host, fault, inject, expected, con
     assert credentials(host) == credentials_before
     after = config(host)
     if config_fix == RESTORE:
-        # A restore brings back OpenClaw's last-known-good copy when the gateway would start with it,
-        # else the newest such .bak: never a config the gateway refuses.
-        assert after in backups_before.values() and acceptable(after)
-        last_good = backups_before.get("openclaw.json.last-good")
-        if acceptable(last_good):
-            assert after == last_good
+        # The newest valid backup, with the policy applied when the gateway would refuse it as it is.
+        assert policy_fixed(after) == expected_restore(backups_before)
         config_fix, config_before = None, after
     if config_fix:
         section, key = config_fix[0].split(".")
@@ -374,6 +390,34 @@ def test_fault_is_detected_fixed_and_verified(host, fault, inject, expected, con
     if check:
         check(host)
 
+    rc, out, recap = remediate()
+    assert rc == 0 and recap["changed"] == 0, out[-3000:]
+
+
+def test_restore_when_every_backup_holds_a_fault_the_policy_fixes(host):
+    """Seen on a node after a few incidents: each fix rotated the faulty version into .bak and OpenClaw
+    promoted a mode-less file to .last-good, so no backup would start as it is. The newest one is restored
+    and the policy applied to it in the same run (the documented `--tags config_restore`)."""
+    assert wait_ready(host, timeout=60)
+    good, credentials_before = config(host), credentials(host)
+    lan = json.loads(json.dumps(good))
+    lan["gateway"].update(bind="lan", auth={"mode": "none"})
+    modeless = json.loads(json.dumps(good))
+    modeless["gateway"].pop("mode")
+    for name, data, age in (("openclaw.json.bak", lan, 60), ("openclaw.json.bak.1", modeless, 120), ("openclaw.json.last-good", modeless, 180)):
+        path = "%s/.openclaw/%s" % (HOME, name)
+        host.run_expect([0], "printf '%%s' %s > %s && chown %s: %s && chmod 600 %s && touch -d '-%d seconds' %s"
+                        % (shlex.quote(json.dumps(data, indent=2)), path, USER, path, path, age, path))
+    host.run_expect([0], "rm -f %s/.openclaw/openclaw.json.bak.[2-9]*" % HOME)
+    inject_unparsable(host)
+    rc, out, recap = remediate(*documented_fix("config_unparsable"))
+    assert rc == 0 and "Healthy: fixed" in out, out[-4000:]
+    assert wait_ready(host, timeout=5)
+    after = config(host)
+    assert after["gateway"]["bind"] == "loopback" and after["gateway"]["mode"] == good["gateway"]["mode"]
+    assert policy_fixed(after) == policy_fixed(lan)
+    assert credentials(host) == credentials_before
+    check_broken_kept(host)
     rc, out, recap = remediate()
     assert rc == 0 and recap["changed"] == 0, out[-3000:]
 
