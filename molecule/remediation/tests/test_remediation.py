@@ -128,6 +128,9 @@ def check_linger(host):
     assert host.file("/var/lib/systemd/linger/%s" % USER).exists
 
 
+UNIT_COPY = "/var/lib/clawops-openclaw/units/" + UNIT   # the gateway role's copy of OpenClaw's unit
+
+
 def inject_unit_missing(host):
     host.run_expect([0], "printf '[Service]\\nEnvironment=OPERATOR_MARK=1\\n' > %s/20-operator.conf && chown %s: %s/20-operator.conf"
                     % (DROPIN_DIR, USER, DROPIN_DIR))
@@ -137,11 +140,20 @@ def inject_unit_missing(host):
     user_systemctl(host, "daemon-reload")
 
 
+def inject_unit_and_copy_missing(host):
+    """No copy to restore from: the gateway role's `unit` entry point reruns OpenClaw's installer."""
+    inject_unit_missing(host)
+    host.run_expect([0], "rm -f %s" % UNIT_COPY)
+
+
 def check_unit_back(host):
     assert host.file(UNIT_PATH).exists and host.file(DROPIN_DIR + "/50-clawops-openclaw.conf").exists
-    # The operator's own drop-in stepped aside for OpenClaw's installer and came back, in force.
+    # The operator's own drop-in is in force again (with the installer it stepped aside and came back).
     assert host.file(DROPIN_DIR + "/20-operator.conf").exists and not host.file(DROPIN_DIR + ".clawops-aside").exists
     assert "OPERATOR_MARK=1" in host.check_output("tr '\\0' '\\n' < /proc/%d/environ" % main_pid(host))
+    assert host.file(UNIT_COPY).exists and host.file(UNIT_COPY).mode == 0o600 and host.file(UNIT_COPY).user == "root"
+    assert host.file(UNIT_COPY).content_string == host.file(UNIT_PATH).content_string
+    assert host.check_output("systemctl --user --machine=%s@ is-enabled %s" % (USER, UNIT)).strip() == "enabled"
 
 
 SYSTEM_UNIT = "/etc/systemd/system/openclaw-gateway.service"
@@ -323,6 +335,7 @@ FAULTS = [
     ("service_stopped", inject_stopped, {"service_inactive"}, None, None),
     ("linger_off", inject_linger_off, {"linger_off"}, None, check_linger),
     ("unit_missing", inject_unit_missing, {"unit_missing"}, None, check_unit_back),
+    ("unit_and_copy_missing", inject_unit_and_copy_missing, {"unit_missing"}, None, check_unit_back),
     ("system_unit", inject_system_unit, {"system_unit_present"}, None, check_system_unit),
     ("mode_missing", inject_mode_missing, {"gateway_mode_missing"}, ("gateway.mode", "local"), None),
     ("bind_without_auth", inject_bind_without_auth, {"bind_without_auth"}, ("gateway.bind", "loopback"), None),
