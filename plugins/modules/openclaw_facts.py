@@ -542,13 +542,17 @@ class Gatherer(object):
         return "http://%s:%d" % ("[%s]" % host if ":" in host else host, self.gateway_port())
 
     def wait_for_ready(self):
-        """Seconds until /ready answered 200 (None: it did not within wait_ready, or the unit failed meanwhile)."""
+        """Seconds until /ready answered 200 (None: it did not within wait_ready, or the unit failed meanwhile).
+
+        Reads only what locates /ready (user, unit, environment, config) and forgets it afterwards: gather() then
+        describes the state after the wait."""
         self.gather_user()
-        self.gather_install()
         self.gather_service()
         self.gather_environment()
         self.gather_config()
         url = self.base_url() + "/ready"
+        unit = self.facts["service"]["unit_name"]
+        self.facts, self.problems, self._config_data = {}, [], None
         started = time.time()
         deadline = started + self.params["wait_ready"]
         checked_unit = started
@@ -560,7 +564,7 @@ class Gatherer(object):
                 return None
             if self.user and now - checked_unit >= 1:
                 checked_unit = now
-                rc, out, dummy = self.systemctl_user("show", "-p", "ActiveState", "--value", self.facts["service"]["unit_name"])
+                rc, out, dummy = self.systemctl_user("show", "-p", "ActiveState", "--value", unit)
                 if rc == 0 and out.strip() == "failed":
                     return None
             time.sleep(min(0.25, max(deadline - now, 0)))
@@ -864,10 +868,7 @@ class Gatherer(object):
                       profile_id=pin["profile_id"], session_key=pin["session_key"])
 
     def gather(self):
-        waited = None
-        if self.params["wait_ready"] > 0:
-            waited = self.wait_for_ready()
-            self.facts, self.problems, self._config_data = {}, [], None
+        waited = self.wait_for_ready() if self.params["wait_ready"] > 0 else None
         started = time.time()
         self.gather_user()
         self.gather_install()

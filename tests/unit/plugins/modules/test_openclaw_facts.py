@@ -767,8 +767,9 @@ def _waiting_gatherer(monkeypatch, ready_after, unit_state="activating", wait_re
     monkeypatch.setattr(openclaw_facts, "http_probe", probe)
     gatherer = Gatherer(FakeModule(port=18790, wait_ready=wait_ready))
     gatherer.user = dict(name="openclaw", uid=4242, home="/nonexistent")
-    for name in ("gather_user", "gather_install", "gather_environment"):
+    for name in ("gather_user", "gather_environment"):
         monkeypatch.setattr(gatherer, name, lambda: None)
+    monkeypatch.setattr(gatherer, "gather_install", lambda: pytest.fail("the wait needs no install facts"))
     monkeypatch.setattr(gatherer, "gather_service", lambda: gatherer.facts.update(service=dict(unit_name="openclaw-gateway.service")))
     monkeypatch.setattr(gatherer, "gather_config", lambda: gatherer.facts.update(config=dict(bind="loopback")))
     monkeypatch.setattr(gatherer, "systemctl_user", lambda *args: (0, unit_state + "\n", ""))
@@ -780,6 +781,7 @@ def test_wait_for_ready_polls_until_200(monkeypatch):
     waited = gatherer.wait_for_ready()
     assert waited is not None and len(probes) == 4
     assert probes[0] == "http://127.0.0.1:18790/ready"
+    assert gatherer.facts == {} and gatherer.problems == []  # gather() reads everything again after the wait
 
 
 def test_wait_for_ready_gives_up_when_the_unit_fails(monkeypatch):
