@@ -110,7 +110,6 @@ registered:
 import hashlib
 import json
 import os
-import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
@@ -118,8 +117,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
     CLI_ARGUMENT_SPEC, ConfigReadError, apply_config_patch, executing_user_config_path, openclaw_cli, read_config,
 )
-
-PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*:[A-Za-z0-9][A-Za-z0-9._@-]*$")
+from ansible_collections.clawops.openclaw.plugins.module_utils._inputs import AGENT_ID, PROFILE_ID, Checker
 FINGERPRINTS = ".clawops-auth-fingerprints.json"
 
 
@@ -263,10 +261,16 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    if not PROFILE_ID.match(p["profile_id"]):
-        module.fail_json(msg="profile_id %r is not of the form provider:name (lowercase provider, e.g. openai:backup)" % p["profile_id"])
-    if p["state"] == "present" and p["secret"] is not None and (not p["secret"].strip() or "\n" in p["secret"]):
-        module.fail_json(msg="secret for %s is empty or spans several lines" % p["profile_id"])
+    # Full matches: a trailing newline or an option-like agent (`--yes`) would reach the CLI's argv.
+    check = Checker()
+    check.text("profile_id", p["profile_id"], empty=False, max_len=256, pattern=PROFILE_ID,
+               hint="of the form provider:name (lowercase provider, e.g. openai:backup)")
+    if p["agent"] is not None:
+        check.text("agent", p["agent"], empty=False, max_len=128, pattern=AGENT_ID, hint="an agent id (letters, digits, '.', '_', '-')")
+    if p["state"] == "present" and p["secret"] is not None:
+        check.secret("secret", p["secret"], min_len=1, empty=False)
+    if check.errors:
+        module.fail_json(msg=" ".join(check.errors))
     profile = AuthProfile(module)
     if p["state"] == "present" and p["secret"] is None:
         stored = p["profile_id"] in profile.stored_ids()

@@ -132,6 +132,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
     ConfigReadError, apply_config_patch, config_changes, executing_user_config_path, openclaw_cli, deep_merge, flatten, read_config, redact_tree, remove_path,
 )
+from ansible_collections.clawops.openclaw.plugins.module_utils._inputs import CONFIG_PROFILE, Checker
 
 
 def load_config(module, path):
@@ -155,6 +156,14 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    # A profile names a directory (~/.openclaw-PROFILE): `../x` would leave the state directory.
+    check = Checker()
+    if params["profile"] is not None:
+        check.text("profile", params["profile"], empty=False, pattern=CONFIG_PROFILE, hint="letters, digits, '_' and '-'")
+    check.mapping_keys("settings", params["settings"])
+    check.str_list("remove", params["remove"], lambda n, i: check.text(n, i, empty=False, max_len=1024))
+    if check.errors:
+        module.fail_json(msg=" ".join(check.errors))
     path = executing_user_config_path(params["path"], params["profile"])
     desired = deep_merge(params["settings"], params["secret_settings"])
     secret_paths = set(flatten(params["secret_settings"]))

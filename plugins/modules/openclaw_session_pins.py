@@ -84,6 +84,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import CLI_ARGUMENT_SPEC, executing_user_config_path, openclaw_cli
+from ansible_collections.clawops.openclaw.plugins.module_utils._inputs import AGENT_ID, PROFILE_ID, Checker
 from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import read_pins, unusable_profiles
 
 
@@ -168,8 +169,15 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if module.params["timeout"] <= 0:
-        module.fail_json(msg="timeout must be positive, got %s" % module.params["timeout"])
+    p = module.params
+    check = Checker()
+    check.number("timeout", p["timeout"], maximum=3600)  # nan and inf are floats too
+    if p["agent"] is not None:
+        check.text("agent", p["agent"], empty=False, max_len=128, pattern=AGENT_ID, hint="an agent id (letters, digits, '.', '_', '-')")
+    check.str_list("profile_ids", p["profile_ids"],
+                   lambda n, i: check.text(n, i, empty=False, max_len=256, pattern=PROFILE_ID, hint="provider:name"))
+    if check.errors:
+        module.fail_json(msg=" ".join(check.errors))
     module.exit_json(**SessionPins(module).run())
 
 

@@ -135,7 +135,10 @@ def test_absent_logs_out_and_scrubs(tmp_path):
     ({"profile_id": "nocolon", "secret": KEY_A}, "provider:name"),
     ({"profile_id": "Google:x", "secret": KEY_A}, "provider:name"),
     ({"profile_id": "google:x", "secret": "  "}, "empty"),
-    ({"profile_id": "google:x", "secret": "a\nb"}, "several lines"),
+    ({"profile_id": "google:x", "secret": "a\nb"}, "control character"),
+    ({"profile_id": "google:x", "secret": KEY_A + "\r"}, "secret contains a control character"),
+    ({"profile_id": "google:x\n", "secret": KEY_A}, "profile_id contains a control character"),
+    ({"profile_id": "google:x", "secret": KEY_A, "agent": "--yes"}, "agent must be an agent id"),
     ({"profile_id": "google:x"}, "secret is required to create"),
 ])
 def test_bad_input_fails_before_any_call(tmp_path, args, message):

@@ -114,4 +114,16 @@ def test_a_pin_the_gateway_did_not_clear_is_a_failure(tmp_path, store):
 
 def test_nonpositive_timeout_refused(tmp_path, store):
     result = run(tmp_path, FakeGateway(store), timeout=0)
-    assert result["failed"] is True and "timeout must be positive" in result["msg"]
+    assert result["failed"] is True and "timeout must be greater than 0" in result["msg"]
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"timeout": float("nan")}, "timeout must be greater than 0"),
+    ({"timeout": -5}, "timeout must be greater than 0"),
+    ({"agent": "--yes"}, "agent must be an agent id"),
+    ({"profile_ids": ["openai:a\n"]}, "profile_ids[0] contains a control character"),
+    ({"profile_ids": ["openai"]}, "profile_ids[0] must be provider:name"),
+])
+def test_hostile_options_refused(tmp_path, store, args, message):
+    result = run(tmp_path, FakeGateway(store), **args)
+    assert result["failed"] is True and message in result["msg"]
