@@ -232,7 +232,8 @@ def unit_environment(directives):
             if value == "":
                 env = {}
             else:
-                env.update(parse_environment_assignments(value))
+                # systemd resolves specifiers before unquoting: `%%` is a literal `%` (the gateway drop-in escapes them).
+                env.update(parse_environment_assignments(value.replace("%%", "%")))
         elif key == "EnvironmentFile":
             if value == "":
                 files = []

@@ -29,7 +29,7 @@ except ImportError:  # ansible-core < 2.19: every string is a template
     def trust_as_template(value):
         return value
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._common import parse_environment_assignments, parse_unit_file
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import parse_unit_file, unit_environment
 from ansible_collections.clawops.openclaw.plugins.module_utils._inputs import role_errors, systemd_quote
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
@@ -82,11 +82,10 @@ def render(role, template, overrides):
 
 def systemd_environment(values):
     """Environment= values as systemd reads them: specifiers first (only %% is ours), then the quoting."""
-    env = {}
     for value in values:
         assert "%" not in value.replace("%%", ""), "an unescaped %% specifier reaches systemd: %r" % value
-        env.update(parse_environment_assignments(value.replace("%%", "%")))
-    return env
+    # The facts module's reading (unit_environment), which must agree with systemd's.
+    return unit_environment([("Environment", value) for value in values])[0]
 
 
 def verify(tmp_path, unit_name, dropin_name, dropin_text, unit_file=None):
