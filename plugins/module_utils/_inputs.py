@@ -368,7 +368,10 @@ def gateway_errors(v):
     proxy = v["gateway_proxy_url"]
     if c.url("gateway_proxy_url", proxy) and proxy and not proxy.startswith(("http://", "https://")):
         c.error("gateway_proxy_url", "must be an http:// or https:// URL.")
-    entry = lambda n, i: no_proxy_entry(c, n, i)  # noqa: E731
+
+    def entry(label, item):
+        return no_proxy_entry(c, label, item)
+
     no_proxy_ok = c.str_list("gateway_no_proxy", v["gateway_no_proxy"], entry)
     no_proxy_ok = c.str_list("gateway_no_proxy_extra", v["gateway_no_proxy_extra"], entry) and no_proxy_ok
     proxied_ok = c.str_list("gateway_proxied_domains", v["gateway_proxied_domains"], c.domain_suffix)

@@ -84,3 +84,30 @@ def test_sample_is_refused_by_the_roles(tmp_path):
             assert task_name.startswith(ALLOWED), (host, task_name)
             assert not result.get("changed"), (host, task_name)
         assert report["stats"][host]["failures"] == 1 and report["stats"][host]["changed"] == 0
+
+
+@pytest.mark.skipif(PLAYBOOK_BIN is None or "ANSIBLE_COLLECTIONS_PATH" not in os.environ,
+                    reason="needs ansible-playbook and the collection on ANSIBLE_COLLECTIONS_PATH (scripts/env.sh)")
+def test_existing_accounts_are_not_taken_over(tmp_path):
+    """user.yml on accounts of this machine, in check mode: `sync` (shell /bin/sync, a login shell) and `root`
+    (uid 0; the preflight refuses the name too) are refused before the user module could rewrite them."""
+    hosts = dict((name, {"gateway_user": name, "ansible_connection": "local", "ansible_python_interpreter": sys.executable})
+                 for name in ("sync", "root"))
+    (tmp_path / "inventory.yml").write_text(json.dumps({"all": {"hosts": hosts}}))
+    plays = [{"name": "accounts", "hosts": "all", "gather_facts": False,
+              "tasks": [{"name": "User", "ansible.builtin.include_role": {"name": "clawops.openclaw.gateway", "tasks_from": "user.yml"}}]}]
+    (tmp_path / "play.yml").write_text(json.dumps(plays))
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_RETRY_FILES_ENABLED="0",
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_NOCOLOR="1")
+    proc = subprocess.run([PLAYBOOK_BIN, "-i", str(tmp_path / "inventory.yml"), str(tmp_path / "play.yml"), "--check"],
+                          cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
+    report = json.loads(proc.stdout[proc.stdout.index("{"):])
+    failed = {}
+    for task in report["plays"][0]["tasks"]:
+        for host, result in task["hosts"].items():
+            assert not result.get("changed"), (host, task["task"]["name"])
+            if result.get("failed"):
+                failed[host] = (task["task"]["name"].split(" : ", 1)[-1], result.get("msg", ""))
+    assert failed["sync"][0] == "Check an existing account before reusing it"
+    assert "login shell" in failed["sync"][1] and "gateway_user_allow_login_shell" in failed["sync"][1]
+    assert failed["root"][0] == "Check an existing account before reusing it" and "uid 0" in failed["root"][1]
