@@ -485,8 +485,10 @@ def auth_errors(v):
         if unknown:
             c.error(label, "has unknown keys %s." % ", ".join(unknown))
         pid = item.get("id")
-        if not c.text(label + ".id", pid, empty=False, max_len=256, pattern=PROFILE_ID,
-                      hint="provider:name (lowercase provider, e.g. openai:backup)"):
+        if not c.text(label + ".id", pid, empty=False, max_len=256):
+            continue
+        if not full(PROFILE_ID, pid):
+            c.error(label + ".id", "%s is not provider:name (lowercase provider, e.g. openai:backup)." % show(pid))
             continue
         ids.append(pid)
         label = "auth_profiles[%s]" % pid
@@ -497,7 +499,7 @@ def auth_errors(v):
         if c.choice(label + ".state", item.get("state", "present"), ["present", "absent"]) and item.get("state", "present") == "present":
             present.add(pid)
     for pid in sorted(set(i for i in ids if ids.count(i) > 1)):
-        c.error("auth_profiles", "lists profile id %s more than once." % pid)
+        c.error("auth_profiles", "profile id %s is listed more than once." % pid)
     order = v["auth_order"]
     if not isinstance(order, dict):
         c.error("auth_order", "must be a mapping of provider to profile ids, got %s." % type_name(order))
