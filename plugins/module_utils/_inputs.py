@@ -231,7 +231,8 @@ class Checker(object):
 
     def url(self, name, value, schemes=("http", "https"), empty=True, userinfo=True):
         """An absolute http(s) URL with a host; percent-encodings allowed, nothing a file format could read as syntax."""
-        if not self.text(name, value, empty=empty, max_len=2048):
+        # secret: a URL may carry a proxy or mirror password; only the redacted form is ever shown.
+        if not self.text(name, value, secret=True, empty=empty, max_len=2048):
             return False
         if not value:
             return True

@@ -41,6 +41,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..",
 ROLES = ("gateway", "node", "egress", "auth", "remediate", "doctor")
 TOKEN = "T0ken-0123456789abcdef"
 SECRET = "Egr3ss-0123456789abcdef"
+PROXY_PASSWORD = "Pr0xyPassw0rd"
 
 # Defaults that are templates get the value they template to on a typical inventory.
 BASELINE_OVERRIDES = {
@@ -136,7 +137,8 @@ add("gateway", "gateway_config_settings", ["gateway.port=1", {"": 1}, {"a\nb": 1
 add("gateway", "gateway_proxy_url", ["http://127.0.0.1:8118\nExecStartPre=/bin/id", "socks5://127.0.0.1:1080", "http://127.0.0.1:8118 ",
                                      "127.0.0.1:8118", "http://127.0.0.1:99999", u"http://ex%smple.com:8118" % CYR_A,
                                      "http://u:p%zz@127.0.0.1:8118", "http://127.0.0.1:8118/\"", "http://127.0.0.1:8118/%h",
-                                     "http://127.0.0.1:8118\" \"EVIL=1", 8118])
+                                     "http://127.0.0.1:8118\" \"EVIL=1", 8118,
+                                     "http://user:%s@127.0.0.1:8118\n" % PROXY_PASSWORD, "http://user:%s@127.0.0.1:8118 x" % PROXY_PASSWORD])
 add("gateway", "gateway_no_proxy", [["a.com,b.com"], ["a.com\nExecStartPre=/x"], ["a b"], ["%h"], "localhost", [""],
                                     [u".ex%smple.com" % CYR_A], [1]], gateway_proxy_url="http://127.0.0.1:8118")
 add("gateway", "gateway_no_proxy_extra", [["x\n"], ["*.com"], ["a.com\" \"X=1"]])
@@ -239,7 +241,7 @@ def test_hostile_role_input_refused(entry):
     assert errors, "%s accepted %s=%r" % (role, name, value)
     assert any(name in message for message in errors), errors
     # Secrets never appear in a refusal.
-    for secret in (TOKEN, SECRET):
+    for secret in (TOKEN, SECRET, PROXY_PASSWORD):
         assert not any(secret in message for message in errors), errors
 
 
