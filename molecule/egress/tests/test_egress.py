@@ -64,15 +64,15 @@ def test_check_mode_rerun_reports_no_change():
     ({"egress_proxied_domains_extra": ["bad domain"]}, "bad domain"),
     ({"egress_proxied_domains_extra": ["openai.com/v1"]}, "openai.com/v1"),
     ({"relay_port": 70000}, "70000"),
+    # Every relay variable's refusals are unit-tested (tests/unit/.../test_egress_relay.py); one here end to end.
     ({"relay_bind_address": "0.0.0.0\nExecStartPre=/bin/true"}, "relay_bind_address must be an IPv4 or IPv6 address"),
-    ({"relay_outbound_allow_list": ["0.0.0.0/0", "::/0"]}, "relay_outbound_block_list_allow_empty"),
     ({"egress_forward_rules": [{"pattern": "/", "forward": "."},
                                {"pattern": ".x.com 127.0.0.1:1080 .\nforward-socks5t .feishu.cn", "forward_socks5t": "127.0.0.1:1080"}]},
      "egress_forward_rules"),
     ({"egress_privoxy_backup_keep": 0}, "egress_privoxy_backup_keep"),
 ], ids=["relay-non-aead", "relay-empty-password", "egress-non-aead", "egress-empty-password",
         "proxied-domain-in-no-proxy", "malformed-domain", "domain-with-path", "relay-port-out-of-range",
-        "relay-bind-newline", "relay-acl-emptied", "privoxy-rule-newline", "privoxy-backup-keep-0"])
+        "relay-bind-newline", "privoxy-rule-newline", "privoxy-backup-keep-0"])
 def test_bad_input_refused_before_any_change(host, bad_vars, message):
     assert_refused(bad_vars, message, lambda: hashes(host))
 
