@@ -1,5 +1,6 @@
 """Split egress on the real gateway, proved by the source address the upstream sees."""
 
+import ipaddress
 import json
 import os
 import subprocess
@@ -18,6 +19,8 @@ PROXIED = "https://api.openai.com/v1/models"
 CHANNEL = "https://open.feishu.cn/open-apis/ping"
 CHANNEL_WS = "wss://msg-frontier.feishu.cn/ws"
 PRIVOXY_CONFIG = "/etc/privoxy/config"
+RELAY_ACL = "/etc/shadowsocks-libev/clawops-relay.acl"
+RELAY_LAN = "172.30.10.20"
 RELAY_UNIT = os.environ.get("CLAWOPS_RELAY_UNIT", "clawops-relay.service")
 GUARDED_FILES = [PRIVOXY_CONFIG, "/etc/shadowsocks-libev/clawops-egress.json",
                  "/home/openclaw/.config/systemd/user/openclaw-gateway.service.d/50-clawops-openclaw.conf",
@@ -61,8 +64,15 @@ def test_check_mode_rerun_reports_no_change():
     ({"egress_proxied_domains_extra": ["bad domain"]}, "bad domain"),
     ({"egress_proxied_domains_extra": ["openai.com/v1"]}, "openai.com/v1"),
     ({"relay_port": 70000}, "70000"),
+    # Every relay variable's refusals are unit-tested (tests/unit/.../test_egress_relay.py); one here end to end.
+    ({"relay_bind_address": "0.0.0.0\nExecStartPre=/bin/true"}, "relay_bind_address must be an IPv4 or IPv6 address"),
+    ({"egress_forward_rules": [{"pattern": "/", "forward": "."},
+                               {"pattern": ".x.com 127.0.0.1:1080 .\nforward-socks5t .feishu.cn", "forward_socks5t": "127.0.0.1:1080"}]},
+     "egress_forward_rules"),
+    ({"egress_privoxy_backup_keep": 0}, "egress_privoxy_backup_keep"),
 ], ids=["relay-non-aead", "relay-empty-password", "egress-non-aead", "egress-empty-password",
-        "proxied-domain-in-no-proxy", "malformed-domain", "domain-with-path", "relay-port-out-of-range"])
+        "proxied-domain-in-no-proxy", "malformed-domain", "domain-with-path", "relay-port-out-of-range",
+        "relay-bind-newline", "privoxy-rule-newline", "privoxy-backup-keep-0"])
 def test_bad_input_refused_before_any_change(host, bad_vars, message):
     assert_refused(bad_vars, message, lambda: hashes(host))
 
@@ -133,6 +143,37 @@ def test_relay_down_breaks_proxied_calls_but_not_open_channel_websocket(host, is
         assert len(answers) >= 12 and all(a["ok"] and a["source"] == NODE_LAN for a in answers), answers
     finally:
         relay.run_expect([0], "systemctl start %s" % RELAY_UNIT)
+    (answer,) = probe(host, "https", PROXIED)
+    assert answer["ok"] is True and answer["source"] == RELAY_WAN, answer
+
+
+def test_relay_acl_blocks_special_ranges_and_the_relay_itself():
+    """Every special-purpose range except the scenario's carved-out upstream network, and the relay's own addresses."""
+    text = relay_host().file(RELAY_ACL).content_string
+    nets = [ipaddress.ip_network(line) for line in text.split("[outbound_block_list]", 1)[1].splitlines()
+            if line and not line.startswith("#")]
+
+    def covered(cidr):
+        target = ipaddress.ip_network(cidr)
+        return any(net.version == target.version and net.supernet_of(target) for net in nets)
+
+    for cidr in ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "192.0.0.0/24", "192.168.0.0/16",
+                 "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4", "::1/128", "::ffff:0:0/96", "64:ff9b::/96", "fc00::/7", "fe80::/10",
+                 "172.16.0.0/13", "172.30.10.0/24", "172.31.0.0/16", RELAY_LAN + "/32", RELAY_WAN + "/32"]:
+        assert covered(cidr), (cidr, text)
+    assert not covered("172.30.20.30/32")
+
+
+def test_privoxy_that_cannot_start_gets_the_previous_config_back(host, isolated):
+    """Passes --config-test, fails on start (the gateway holds the port): the backup goes back, Privoxy runs on it."""
+    before = host.check_output("sha256sum %s" % PRIVOXY_CONFIG)
+    rc, out, recap = playbook(*extra_vars(egress_privoxy_port=18789))
+    assert rc != 0, out[-3000:]
+    assert "Privoxy did not start" in out and "the previous config is back" in out, out[-3000:]
+    assert host.check_output("sha256sum %s" % PRIVOXY_CONFIG) == before
+    backups = host.check_output("ls /etc/privoxy/ | grep -c '^config\\..*~$'")
+    assert 1 <= int(backups) <= 5
+    assert host.service("privoxy").is_running
     (answer,) = probe(host, "https", PROXIED)
     assert answer["ok"] is True and answer["source"] == RELAY_WAN, answer
 
