@@ -162,7 +162,20 @@ ansible_facts:
           C(problems) (id, severity, message), C(healthy).
         - C(environment.proxy) maps every proxy-related variable to its effective value and the list of
           C(sources) that set it (C(unit), C(dropin), C(unit_backup), C(environment_file), C(manager),
-          C(dotenv), C(gateway_env)), each with path and value.
+          C(dotenv), C(gateway_env)), each with path, value, active and confined.
+        - Every C(path) of a source is absolute and normalised (no C(..), no C(//)); a relative C(EnvironmentFile=) is
+          ignored, as systemd does. C(confined) is true when the path lies inside the service user's home, no component
+          from the home down is a symbolic link and the file is a regular file; the C(manager) source (no path, reached
+          through C(systemctl --user)) is confined. Remediation acts only on confined sources; every other source gives
+          the warning C(proxy_source_unsafe) (C(path), C(variables)).
+        - Each entry of C(locks) has C(confined) (a regular file owned by the user in C(/tmp/openclaw-UID/), or in the
+          state dir's C(tmp/openclaw-UID/) when the state dir is in the home, no link on the way); an unconfined lock is
+          not read, never C(stale), and gives the warning C(lock_unsafe). C(log_file) is null when the newest log is a link,
+          not a regular file, or in a C(/tmp/openclaw) that is a link or belongs to another user (warning C(log_file_unsafe)).
+        - Files in the user's reach (C(.env), C(gateway.env), C(EnvironmentFile=), the unit, its backup and drop-ins, the
+          config, legacy auth files, shell start-up files) are read as root without following links and only when they are
+          regular files (outside the home, only when the user may read them, as systemd would); a refused file gives the
+          warning C(user_file_unsafe) (C(path), C(reason)), or the error C(config_unsafe) for the config (C(config.unsafe)).
       type: dict
       returned: always
 """
@@ -174,6 +187,7 @@ import os
 import pwd
 import re
 import socket
+import stat
 import threading
 import time
 
@@ -183,9 +197,9 @@ from ansible.module_utils.six.moves.urllib.request import ProxyHandler, build_op
 from ansible.module_utils.six.moves.urllib.error import HTTPError
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
-    PROXY_VARIABLES, compose_unit_environment, config_path_for, exec_start_args, option_value, parse_env_file,
-    parse_environment_assignments, parse_unit_file, read_text, redact_env, shell_startup_paths, startup_refusals, state_dir_for,
-    unit_environment,
+    PROXY_VARIABLES, compose_unit_environment, config_path_for, confined, exec_start_args, is_inside, normalise_path, option_value,
+    parse_env_file, parse_environment_assignments, parse_unit_file, read_beneath, read_nofollow, read_text, redact_env, shell_startup_paths,
+    startup_refusals, state_dir_for, unit_environment,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import (
     DEFAULT_CHANNEL_HOSTS, first_forward_is_default, host_of, no_proxy_entries, no_proxy_matches, parse_privoxy_forwards, privoxy_route,
@@ -205,6 +219,7 @@ SHOW_PROPERTIES = ("LoadState", "ActiveState", "SubState", "UnitFileState", "Mai
 # The first minute after a start does not count towards a degraded event loop.
 STARTUP_GRACE_MS = 60000
 ROOT_HOME = "/root"  # `sudo openclaw ...` reads root's own state dir
+LOG_DIR = "/tmp/openclaw"  # OpenClaw's default log directory (any local user may create it first)
 
 
 def version_tuple(text):
@@ -233,6 +248,45 @@ class Gatherer(object):
         item = dict(id=pid, severity=severity, message=message)
         item.update(extra)
         self.problems.append(item)
+
+    def read_user(self, path, limit=1024 * 1024):
+        """(text, reason, confined) of a file whose path the service user controls, read as root.
+
+        Inside the user's home: opened with no link followed from the home down, regular files only
+        (confined). Elsewhere (a path named in a unit, say): the final component must not be a link, the
+        file must be regular and readable by the user as systemd would read it, and it is never confined.
+        reason is None, 'missing' or why the file was refused."""
+        normal = normalise_path(path)
+        if normal is None:
+            return None, "is not an absolute path", False
+        home = self.user["home"] if self.user else None
+        if home and is_inside(normal, home):
+            text, reason = read_beneath(normal, home, limit)
+            return text, reason, reason is None
+        text, reason = read_nofollow(normal, limit)
+        if reason is None and self.user and not self.user_may_read(normal):
+            text, reason = None, "is not readable by %s" % self.user["name"]
+        return text, reason, False
+
+    def user_may_read(self, path):
+        """The permission bits as the kernel checks them for the service user (no ACLs)."""
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+        uid = self.user["uid"]
+        if uid == 0:
+            return True
+        if st.st_uid == uid:
+            return bool(st.st_mode & stat.S_IRUSR)
+        if st.st_gid in self.user.get("groups", ()):
+            return bool(st.st_mode & stat.S_IRGRP)
+        return bool(st.st_mode & stat.S_IROTH)
+
+    def unsafe_file(self, path, reason, pid="user_file_unsafe", severity="warning"):
+        """A file the service user controls that root refused to read; it is reported, never touched."""
+        if reason and reason != "missing":
+            self.problem(pid, severity, "%s %s: not read as root and left alone" % (path, reason), path=path, reason=reason)
 
     def command(self, argv, as_user=False, env=None, timeout=None):
         """(argv, environment) of a command bounded by `timeout` (coreutils), optionally as the service user."""
@@ -268,7 +322,11 @@ class Gatherer(object):
             self.facts["user"] = dict(name=name, exists=False, uid=None, home=None, linger=False)
             self.problem("user_missing", "error", "service user %s does not exist" % name)
             return
-        self.user = dict(name=name, uid=entry.pw_uid, home=entry.pw_dir)
+        try:
+            groups = os.getgrouplist(name, entry.pw_gid)
+        except (AttributeError, OSError):
+            groups = [entry.pw_gid]
+        self.user = dict(name=name, uid=entry.pw_uid, home=entry.pw_dir, groups=groups)
         linger = os.path.exists("/var/lib/systemd/linger/%s" % name)
         self.facts["user"] = dict(name=name, exists=True, uid=entry.pw_uid, home=entry.pw_dir, linger=linger)
         if not linger:
@@ -333,7 +391,9 @@ class Gatherer(object):
         self.directives = {}
         if service["unit_exists"]:
             service["scope"] = "user"
-            self.directives["unit"] = (unit_path, parse_unit_file(read_text(unit_path) or ""))
+            text, reason, dummy = self.read_user(unit_path)
+            self.unsafe_file(unit_path, reason)
+            self.directives["unit"] = (unit_path, parse_unit_file(text or ""))
             argv = exec_start_args(self.directives["unit"][1])
             service["exec_start"] = argv
             service["runtime_path"] = argv[0] if argv else None
@@ -344,9 +404,13 @@ class Gatherer(object):
         if unit_dir:
             for dropin in sorted(glob.glob(os.path.join(unit_dir, unit_name + ".d", "*.conf"))):
                 service["dropins"].append(dropin)
-                self.directives["dropin:" + dropin] = (dropin, parse_unit_file(read_text(dropin) or ""))
+                text, reason, dummy = self.read_user(dropin)
+                self.unsafe_file(dropin, reason)
+                self.directives["dropin:" + dropin] = (dropin, parse_unit_file(text or ""))
         if service["backup_unit"]:
-            self.directives["unit_backup"] = (service["backup_unit"], parse_unit_file(read_text(service["backup_unit"]) or ""))
+            text, reason, dummy = self.read_user(service["backup_unit"])
+            self.unsafe_file(service["backup_unit"], reason)
+            self.directives["unit_backup"] = (service["backup_unit"], parse_unit_file(text or ""))
 
         self.manager_env = {}
         if self.user and service["unit_exists"]:
@@ -395,24 +459,33 @@ class Gatherer(object):
     def gather_environment(self):
         """Every place the gateway's environment can come from, and what the process really has."""
         home = self.user["home"] if self.user else None
-        sources = []  # (source, path, env, active)
+        # (source, path, env, active, confined). confined: remediation may act on the path (inside the
+        # home, no link on the way, a regular file); the user manager is reached through systemctl, no path.
+        sources = []
         if home:
             for name, path in (("dotenv", os.path.join(home, ".openclaw", ".env")),
                                ("gateway_env", os.path.join(home, ".config", "openclaw", "gateway.env"))):
-                text = read_text(path)
+                text, reason, inside = self.read_user(path)
+                self.unsafe_file(path, reason)
                 if text is not None:
-                    sources.append((name, path, parse_env_file(text), True))
+                    sources.append((name, normalise_path(path), parse_env_file(text), True, inside))
         if self.manager_env:
-            sources.append(("manager", None, self.manager_env, True))
+            sources.append(("manager", None, self.manager_env, True, True))
         for key, (path, directives) in sorted(self.directives.items(), key=lambda kv: (kv[0] != "unit", kv[0])):
             kind = key.split(":", 1)[0]
             env, files = unit_environment(directives)
             active = kind != "unit_backup"
-            sources.append((kind, path, env, active))
+            sources.append((kind, normalise_path(path), env, active, bool(home) and confined(path, home)))
             for env_file in files:
-                text = read_text(env_file.lstrip("-"))
+                # A path from a file the user writes: normalised ('..' gone), and only what it names inside
+                # the home without a link is ever edited. systemd ignores relative paths, so do we.
+                normal = normalise_path(env_file.lstrip("-"))
+                if normal is None:
+                    continue
+                text, reason, inside = self.read_user(normal)
+                self.unsafe_file(normal, reason)
                 if text is not None:
-                    sources.append(("environment_file", env_file.lstrip("-"), parse_env_file(text), active))
+                    sources.append(("environment_file", normal, parse_env_file(text), active, inside))
 
         pid = self.facts["service"]["pid"]
         effective, effective_from = None, None
@@ -432,22 +505,31 @@ class Gatherer(object):
             for key, (dummy, items) in sorted(self.directives.items(), key=lambda kv: (kv[0] != "unit", kv[0])):
                 if key != "unit_backup":
                     directives.extend(items)
-            effective = compose_unit_environment(self.manager_env, directives, read_text)
+            effective = compose_unit_environment(self.manager_env, directives, lambda path: self.read_user(path)[0])
             effective_from = "unit" if self.directives else None
         # OpenClaw loads these two files itself at start, on top of what systemd gives it.
         loaded = dict(effective)
-        for kind, dummy, env, active in sources:
+        for kind, dummy, env, active, dummy in sources:
             if kind in ("dotenv", "gateway_env"):
                 for key, value in env.items():
                     loaded.setdefault(key, value)
 
         proxy = {}
         for var in PROXY_VARIABLES:
-            setters = [dict(source=kind, path=path, value=redact_env({var: env[var]})[var], active=active)
-                       for kind, path, env, active in sources if var in env]
+            setters = [dict(source=kind, path=path, value=redact_env({var: env[var]})[var], active=active, confined=inside)
+                       for kind, path, env, active, inside in sources if var in env]
             if setters or var in loaded:
                 proxy[var] = dict(value=redact_env({var: loaded[var]})[var] if var in loaded else None, sources=setters)
         self.facts["environment"] = dict(effective=redact_env(loaded), effective_from=effective_from, proxy=proxy)
+        unsafe = {}
+        for var, info in sorted(proxy.items()):
+            for source in info["sources"]:
+                if not source["confined"]:
+                    unsafe.setdefault(source["path"], []).append(var)
+        for path, variables in sorted(unsafe.items()):
+            self.problem("proxy_source_unsafe", "warning",
+                         "%s sets %s but lies outside %s's home or is reached through a link: remediation leaves it alone, "
+                         "remove the assignment by hand" % (path, ", ".join(variables), self.params["user"]), path=path, variables=variables)
         for var in ("ALL_PROXY", "all_proxy"):
             if proxy.get(var, {}).get("value"):
                 where = ", ".join("%s %s" % (s["source"], s["path"] or "") for s in proxy[var]["sources"] if s["active"]) or "process environment"
@@ -460,17 +542,26 @@ class Gatherer(object):
         home = self.user["home"] if self.user else None
         service_path = config_path_for(home, env, self.params["profile"]) if home else None  # what the service reads
         path = self.params["config_path"] or service_path
-        config = dict(path=path, exists=bool(path) and os.path.exists(path), parse_ok=None, parse_error=None, valid=None, issues=[],
+        config = dict(path=path, exists=bool(path) and os.path.lexists(path), parse_ok=None, parse_error=None, valid=None, issues=[],
                       mode=None, bind=None, port=None, auth_mode=None, auth_secret_set=False, file_mode=None, owner=None)
         data = None
+        text, reason = None, None
         if config["exists"]:
-            stat = os.stat(path)
-            config["file_mode"] = "%04o" % (stat.st_mode & 0o7777)
+            # The user writes the file and, through the unit's environment, chooses its path: no link is followed.
+            text, reason, dummy = self.read_user(path, limit=16 * 1024 * 1024) if self.user else read_nofollow(path, 16 * 1024 * 1024) + (False,)
+            if reason == "missing":
+                config["exists"] = False
+            elif reason:
+                config["unsafe"] = reason
+                self.problem("config_unsafe", "error", "config %s %s: not read as root; the gateway's config cannot be checked" % (path, reason),
+                             path=path, reason=reason)
+        if config["exists"] and not reason:
+            st = os.lstat(path)
+            config["file_mode"] = "%04o" % (st.st_mode & 0o7777)
             try:
-                config["owner"] = pwd.getpwuid(stat.st_uid).pw_name
+                config["owner"] = pwd.getpwuid(st.st_uid).pw_name
             except KeyError:
-                config["owner"] = str(stat.st_uid)
-            text = read_text(path, limit=16 * 1024 * 1024)
+                config["owner"] = str(st.st_uid)
             try:
                 data = json5_loads(text) if text and text.strip() else {}
                 config["parse_ok"] = isinstance(data, dict)
@@ -480,7 +571,7 @@ class Gatherer(object):
             except JSON5DecodeError as exc:
                 config["parse_ok"] = False
                 config["parse_error"] = str(exc)
-            if stat.st_mode & 0o077:
+            if st.st_mode & 0o077:
                 self.problem("config_permissions", "warning", "%s is mode %s: it holds credentials and should be 0600" % (path, config["file_mode"]))
         self._config_data = data
         if data is not None:
@@ -685,24 +776,56 @@ class Gatherer(object):
             return False
 
     def gather_locks(self):
+        """Gateway locks. Only a confined lock (a regular file of the user, in /tmp/openclaw-UID/ or in the state dir's
+        tmp/openclaw-UID/ when the state dir is in the home, no link on the way) is read; only one may be called stale."""
         locks = []
         if self.user:
-            state_dir = os.path.dirname(self.facts["config"]["path"] or os.path.join(self.user["home"], ".openclaw", "x"))
-            patterns = [os.path.join(state_dir, "tmp", "openclaw-%d" % self.user["uid"], "*.lock"),
-                        "/tmp/openclaw-%d/*.lock" % self.user["uid"]]
-            for pattern in patterns:
-                for path in sorted(glob.glob(pattern)):
-                    locks.append(inspect_lock(path))
+            uid, home = self.user["uid"], self.user["home"]
+            state_dir = os.path.dirname(self.facts["config"]["path"] or os.path.join(home, ".openclaw", "x"))
+            tmp_dir = "/tmp/openclaw-%d" % uid
+            # (lock directory, directory checked from, whether that one may itself be a link)
+            places = [(os.path.join(state_dir, "tmp", "openclaw-%d" % uid), home, True), (tmp_dir, tmp_dir, False)]
+            for lock_dir, base, trusted in places:
+                for path in sorted(glob.glob(os.path.join(lock_dir, "*.lock"))):
+                    normal = normalise_path(path)
+                    ok = (normal is not None and is_inside(normal, lock_dir) and is_inside(normal, base)
+                          and confined(normal, base, uids=(uid,), trust_directory=trusted))
+                    if not ok:
+                        locks.append(dict(path=normal or path, pid=None, owner_alive=None, stale=False, port=None, config_path=None,
+                                          confined=False))
+                        self.problem("lock_unsafe", "warning", "lock %s is not a regular file of %s in %s reached without a link: "
+                                     "left alone" % (path, self.user["name"], lock_dir), path=path)
+                        continue
+                    text, reason = read_beneath(normal, base, uids=(uid,), trust_directory=trusted)
+                    lock = inspect_lock(normal, text)
+                    lock["confined"] = reason is None
+                    lock["stale"] = lock["stale"] and lock["confined"]
+                    locks.append(lock)
         self.facts["locks"] = locks
         for lock in locks:
             if lock["stale"]:
                 self.problem("stale_lock", "warning", "lock %s belongs to pid %s, which is gone" % (lock["path"], lock["pid"]), path=lock["path"])
 
     def gather_logs(self):
+        """The newest gateway log, only when it is a regular file (of the user or root) directly in a real /tmp/openclaw
+        owned by the user or root: the hung bundle tails it as root."""
         profile = self.params["profile"]
-        pattern = "/tmp/openclaw/openclaw-%s[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].log" % (profile + "-" if profile else "")
+        log_dir = LOG_DIR
+        pattern = log_dir + "/openclaw-%s[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].log" % (profile + "-" if profile else "")
         files = sorted(glob.glob(pattern))
-        self.facts["log_file"] = files[-1] if files else None
+        newest = files[-1] if files else None
+        owners = (0, self.user["uid"]) if self.user else (0,)
+        if newest:
+            try:
+                st = os.lstat(log_dir)
+                dir_ok = stat.S_ISDIR(st.st_mode) and st.st_uid in owners
+            except OSError:
+                dir_ok = False
+            if not (dir_ok and confined(newest, log_dir, uids=owners, trust_directory=False)):
+                self.problem("log_file_unsafe", "warning", "log %s is a link, not a regular file, or in a directory of another user: "
+                             "not read" % newest, path=newest)
+                newest = None
+        self.facts["log_file"] = newest
 
     def system_unit(self, unit):
         rc, out, dummy = self.run(["systemctl", "show", unit, "--property=LoadState,ActiveState,SubState,UnitFileState"])
@@ -815,10 +938,11 @@ class Gatherer(object):
         state_dir = os.path.dirname(self.facts["config"]["path"])
         legacy_ids = {}
         for legacy in sorted(glob.glob(os.path.join(state_dir, "agents", "*", "agent", "auth-profiles.json"))):
+            text, reason, dummy = self.read_user(legacy, limit=16 * 1024 * 1024)
+            self.unsafe_file(legacy, reason)
             try:
-                with open(legacy) as handle:
-                    legacy_ids[legacy] = sorted((json.load(handle).get("profiles") or {}).keys())
-            except (IOError, OSError, ValueError, AttributeError):
+                legacy_ids[legacy] = sorted((json.loads(text or "{}").get("profiles") or {}).keys())
+            except (ValueError, AttributeError):
                 legacy_ids[legacy] = []
         listing, list_error = self.cli_json(["models", "auth", "list", "--json"])
         status, status_error = self.cli_json(["models", "status", "--json"]) if listing is not None else (None, None)
@@ -1063,10 +1187,13 @@ def process_start_time(pid):
     return int(boot.group(1)) + ticks / float(os.sysconf("SC_CLK_TCK"))
 
 
-def inspect_lock(path):
-    """A gateway lock is JSON {pid, startTime, ...}; it is stale when the pid is gone or reused."""
+def inspect_lock(path, text=None):
+    """A gateway lock is JSON {pid, startTime, ...}; it is stale when the pid is gone or reused.
+
+    text: the lock's content, read safely by the caller; without it the file is read without following a link."""
     lock = dict(path=path, pid=None, owner_alive=None, stale=False, port=None, config_path=None)
-    text = read_text(path)
+    if text is None:
+        text = read_nofollow(path)[0]
     try:
         data = json.loads(text.strip()) if text and text.strip() else {}
     except ValueError:
