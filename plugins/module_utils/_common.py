@@ -26,22 +26,68 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSO
 
 REDACTED = "<redacted>"
 
-# Config keys and environment variables whose values are credentials. OpenClaw itself
-# prints such config values as __OPENCLAW_REDACTED__; we never print them at all.
-_SECRET_NAME = re.compile(r"(token|secret|password|passwd|api[_-]?key|apikey|credential|private[_-]?key)$", re.IGNORECASE)
+# Secrets are recognised by their key name AND by the shape of the value: a denylist of names alone
+# let `encryptKey`, `credentials`, `headers.Authorization`, `OPENROUTER_KEY` and `?key=` through.
+# Masking too much is harmless; printing one credential is not. OpenClaw itself prints such config
+# values as __OPENCLAW_REDACTED__; we never print them at all.
+#
+# A name is compared lower-cased without separators (botToken, bot_token and BOT-TOKEN alike).
+_SECRET_SUFFIXES = ("token", "tokens", "secret", "password", "passwd", "passphrase", "credential", "credentials",
+                    "key", "authorization", "cookie", "cookies", "signature", "webhook", "webhookurl", "dsn", "privatekey")
+_SECRET_WORDS = ("authorization", "cookie", "apikey", "privatekey", "bearer")
+_SECRET_EXACT = ("sig", "pass", "pwd")
+# A SecretRef ({source, provider, id}) names where a secret lives; it holds none and stays readable.
+_SECRET_REF_KEYS = frozenset(("source", "provider", "id"))
 _SECRET_ENV = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|CREDENTIAL|PRIVATE_?KEY)", re.IGNORECASE)
-# Greedy up to the last '@' before the path: a raw '@' inside a password must not leak its tail.
+
+# Value shapes that are credentials whatever the key says.
 _URL_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)?[^/?#\s]+@(?=[^@/?#\s]+$|[^@/?#\s]+[/?#])")
+_URL_USERINFO_ANYWHERE = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#\s]+@(?=[^@/?#\s]+(?:[/?#\s]|$))")
+_QUERY_PARAM = re.compile(r"([?&;]([A-Za-z0-9_.\-\[\]]+)=)([^&#\s\"']*)")
+_AUTH_SCHEME = re.compile(r"\b(Bearer|Basic|Digest|Negotiate)(\s+|=)[A-Za-z0-9._~+/=:-]{6,}", re.IGNORECASE)
+_AUTH_SCHEME_LONG = re.compile(r"\b(Bot|Token)\s+[A-Za-z0-9._~+/=:-]{20,}")
+_KNOWN_TOKENS = re.compile(
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)"
+    r"|\b(?:sk|rk|pk)-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_-]{16,}"      # OpenAI, Anthropic (sk-ant-...), OpenRouter (sk-or-v1-...)
+    r"|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bxapp-[A-Za-z0-9-]{10,}"  # Slack
+    r"|\bgh[pousr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}|\bglpat-[A-Za-z0-9_-]{20,}"
+    r"|\bAIza[0-9A-Za-z_-]{30,}|\bya29\.[0-9A-Za-z_-]{20,}"      # Google
+    r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\bhf_[A-Za-z0-9]{30,}"
+    r"|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"  # JWT
+    r"|\b\d{6,12}:[A-Za-z0-9_-]{30,}",                           # Telegram bot token
+    re.DOTALL)
+# Long random-looking words (upper, lower and digits mixed): API keys without a known prefix.
+# Not '/' or '=': paths and KEY=value pairs must stay readable.
+_HIGH_ENTROPY = re.compile(r"(?<![A-Za-z0-9_+-])(?=[A-Za-z0-9_+-]*[a-z])(?=[A-Za-z0-9_+-]*[A-Z])(?=[A-Za-z0-9_+-]*[0-9])"
+                           r"[A-Za-z0-9_+-]{32,}(?![A-Za-z0-9_+-])")
 
 PROXY_VARIABLES = (
     "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
     "http_proxy", "https_proxy", "all_proxy", "no_proxy",
     "OPENCLAW_PROXY_URL", "NODE_USE_ENV_PROXY", "GLOBAL_AGENT_HTTP_PROXY",
 )
+# The only environment variables the facts report (values still redacted): the rest of a process
+# environment is API keys and tokens the agents use, which no report needs.
+REPORTED_ENV = frozenset(PROXY_VARIABLES + ("NODE_OPTIONS", "NODE_EXTRA_CA_CERTS"))
+REPORTED_ENV_PREFIXES = ("OPENCLAW_",)
+
+
+def _compact(name):
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
 
 
 def is_secret_key(name):
-    return bool(_SECRET_NAME.search(str(name)))
+    """True when a config key, header, query parameter or variable name looks like it holds a credential."""
+    if not isinstance(name, str):
+        return False
+    compact = _compact(name)
+    return bool(compact) and (compact.endswith(_SECRET_SUFFIXES) or any(word in compact for word in _SECRET_WORDS)
+                              or compact in _SECRET_EXACT)
+
+
+def is_secret_env(name):
+    return is_secret_key(name) or bool(_SECRET_ENV.search(str(name))) or any(
+        part in ("KEY", "TOKEN", "SECRET", "PASS", "PWD", "AUTH", "COOKIE", "SIG", "SIGNATURE") for part in str(name).upper().split("_"))
 
 
 def redact_url(value):
@@ -51,34 +97,100 @@ def redact_url(value):
     return _URL_USERINFO.sub(lambda m: (m.group(1) or "") + REDACTED + "@", value)
 
 
-def redact_env(env):
+def _redact_query(match):
+    return match.group(1) + REDACTED if is_secret_key(match.group(2)) and match.group(3) else match.group(0)
+
+
+def redact_value(value):
+    """A string with every credential-shaped part masked: URL userinfo, secret query parameters,
+    authorization schemes (Bearer/Basic ...), known token formats, private keys, long random words."""
+    if not isinstance(value, str) or not value:
+        return value
+    value = redact_url(value)
+    value = _URL_USERINFO_ANYWHERE.sub(lambda m: m.group(1) + REDACTED + "@", value)
+    value = _QUERY_PARAM.sub(_redact_query, value)
+    value = _AUTH_SCHEME.sub(lambda m: m.group(1) + m.group(2) + REDACTED, value)
+    value = _AUTH_SCHEME_LONG.sub(lambda m: m.group(1) + " " + REDACTED, value)
+    value = _KNOWN_TOKENS.sub(REDACTED, value)
+    return _HIGH_ENTROPY.sub(REDACTED, value)
+
+
+def reported_env(name):
+    return name in REPORTED_ENV or str(name).startswith(REPORTED_ENV_PREFIXES)
+
+
+def redact_env(env, allowlist=False):
+    """Values of secret-named variables masked, every other value masked by shape.
+    With allowlist, only the variables the facts may report (REPORTED_ENV, OPENCLAW_*) are kept."""
     out = {}
     for key, value in env.items():
-        out[key] = REDACTED if _SECRET_ENV.search(key) else redact_url(value)
+        if allowlist and not reported_env(key):
+            continue
+        out[key] = REDACTED if is_secret_env(key) else redact_value(value)
     return out
+
+
+def _is_secret_ref(value):
+    return isinstance(value, dict) and bool(value) and set(value) <= _SECRET_REF_KEYS and all(isinstance(v, str) for v in value.values())
 
 
 def redact_tree(data, secret_paths=(), _prefix=()):
     """Return a deep copy of data with every secret value replaced by REDACTED.
 
-    A value is secret when its key name looks like a credential, or when its dotted path is
-    listed in secret_paths (paths the caller passed as secrets, whatever their names).
+    Secret: everything under a key whose name looks like a credential (at any depth, whole
+    subtrees; a SecretRef object is kept, it only names where the secret lives), everything under a
+    dotted path listed in secret_paths (passed as secrets, whatever their names), and every
+    credential-shaped part of any other string (redact_value).
     """
     secret_paths = set(secret_paths)
     if isinstance(data, dict):
         out = {}
         for key, value in data.items():
-            path = _prefix + (key,)
-            if ".".join(path) in secret_paths or (is_secret_key(key) and not isinstance(value, (dict, list))):
+            path = _prefix + (str(key),)
+            if ".".join(path) in secret_paths:
                 out[key] = REDACTED
-            elif is_secret_key(key) and isinstance(value, list):
-                out[key] = [redact_tree(item, secret_paths, path) if isinstance(item, (dict, list)) else REDACTED for item in value]
+            elif is_secret_key(key):
+                out[key] = copy.deepcopy(value) if _is_secret_ref(value) else _redact_all(value)
             else:
                 out[key] = redact_tree(value, secret_paths, path)
         return out
     if isinstance(data, list):
         return [redact_tree(item, secret_paths, _prefix) for item in data]
+    if isinstance(data, str):
+        return redact_value(data)
     return copy.deepcopy(data)
+
+
+def _redact_all(value):
+    """Every leaf masked, the shape kept (so a diff still shows that a list grew)."""
+    if isinstance(value, dict):
+        return dict((key, _redact_all(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_redact_all(item) for item in value]
+    if value is None or isinstance(value, bool):
+        return value
+    return REDACTED
+
+
+def secret_leaves(data, secret_paths=(), _prefix=(), _secret=False):
+    """The string forms of the secret leaves of data (redact_tree's notion), for AnsibleModule.no_log_values."""
+    found = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            path = _prefix + (str(key),)
+            secret = _secret or ".".join(path) in secret_paths or (is_secret_key(key) and not _is_secret_ref(value))
+            found |= secret_leaves(value, secret_paths, path, secret)
+    elif isinstance(data, list):
+        for item in data:
+            found |= secret_leaves(item, secret_paths, _prefix, _secret)
+    elif data is None or isinstance(data, bool):
+        pass
+    elif _secret:
+        if str(data):
+            found.add(str(data))
+    elif isinstance(data, str) and redact_value(data) != data:
+        found.add(data)
+    return found
 
 
 def flatten(data, _prefix=()):

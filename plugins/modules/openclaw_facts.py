@@ -118,7 +118,10 @@ options:
     type: path
     default: /etc/privoxy/config
 notes:
-  - Secret values (config credentials, tokens in environment variables, proxy passwords) are never returned.
+  - Secret values (config credentials, tokens in environment variables, proxy passwords) are never returned; config parse
+    errors give the line and column, never the text.
+  - The service user (and every agent it runs) can write its home and C(/tmp/openclaw*); as root the module reads those
+    files without following links and never returns a path from them that is not normalised, see C(confined).
 seealso:
   - module: clawops.openclaw.openclaw_config
 """
@@ -160,6 +163,10 @@ ansible_facts:
           C(paths) (service and cli, each with state_dir and config_path; cli.set_in lists the shell start-up files
           that set OpenClaw path variables; root_config when C(/root/.openclaw/openclaw.json) exists),
           C(problems) (id, severity, message), C(healthy).
+        - C(environment.effective) holds only an allowlist of variables (the proxy variables in both cases, C(NO_PROXY),
+          C(NODE_OPTIONS), C(NODE_EXTRA_CA_CERTS), C(OPENCLAW_*)), never the whole process environment; values of secret-named
+          variables are C(<redacted>), every other value is masked by shape (URL credentials, C(Bearer)/C(Basic) values,
+          C(key=)/C(token=)/C(sig=) query values, known token formats, long random words). Problem messages are masked the same way.
         - C(environment.proxy) maps every proxy-related variable to its effective value and the list of
           C(sources) that set it (C(unit), C(dropin), C(unit_backup), C(environment_file), C(manager),
           C(dotenv), C(gateway_env)), each with path, value, active and confined.
@@ -198,7 +205,7 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
     PROXY_VARIABLES, compose_unit_environment, config_path_for, confined, exec_start_args, is_inside, normalise_path, option_value,
-    parse_env_file, parse_environment_assignments, parse_unit_file, read_beneath, read_nofollow, read_text, redact_env, shell_startup_paths,
+    parse_env_file, parse_environment_assignments, parse_unit_file, read_beneath, read_nofollow, read_text, redact_env, redact_value, shell_startup_paths,
     startup_refusals, state_dir_for, unit_environment,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import (
@@ -242,10 +249,12 @@ class Gatherer(object):
         self.facts = {}
         self._config_data = None
         self._validation = None
+        self.env = {}  # the gateway's environment, unredacted: never returned
 
     # --- helpers ------------------------------------------------------------------------
     def problem(self, pid, severity, message, **extra):
-        item = dict(id=pid, severity=severity, message=message)
+        # Messages quote values found on the node (OpenClaw's errors, URLs): credentials masked by shape.
+        item = dict(id=pid, severity=severity, message=redact_value(message))
         item.update(extra)
         self.problems.append(item)
 
@@ -520,7 +529,10 @@ class Gatherer(object):
                        for kind, path, env, active, inside in sources if var in env]
             if setters or var in loaded:
                 proxy[var] = dict(value=redact_env({var: loaded[var]})[var] if var in loaded else None, sources=setters)
-        self.facts["environment"] = dict(effective=redact_env(loaded), effective_from=effective_from, proxy=proxy)
+        # The raw environment stays in the module (paths and the proxy URL are derived from it); the facts
+        # carry only the allowlisted variables, every value redacted by name and by shape.
+        self.env = loaded
+        self.facts["environment"] = dict(effective=redact_env(loaded, allowlist=True), effective_from=effective_from, proxy=proxy)
         unsafe = {}
         for var, info in sorted(proxy.items()):
             for source in info["sources"]:
@@ -538,7 +550,7 @@ class Gatherer(object):
                              % (var, where.strip()), variable=var)
 
     def gather_config(self):
-        env = self.facts["environment"]["effective"] if self.facts.get("environment") else {}
+        env = self.env
         home = self.user["home"] if self.user else None
         service_path = config_path_for(home, env, self.params["profile"]) if home else None  # what the service reads
         path = self.params["config_path"] or service_path
@@ -761,7 +773,7 @@ class Gatherer(object):
             config.update(valid=bool(verdict["valid"]), validated_by="openclaw config validate",
                           issues=[dict(path=i.get("path"), message=i.get("message")) for i in verdict.get("issues", []) if isinstance(i, dict)])
         else:
-            config["validate_error"] = (err or out).strip()[-500:] or "rc=%s" % rc
+            config["validate_error"] = redact_value((err or out).strip()[-500:]) or "rc=%s" % rc
         if config["valid"] is False:
             self.problem("config_invalid", "error", "config %s fails OpenClaw's schema: %s" % (
                 config["path"], "; ".join("%s: %s" % (i["path"], i["message"]) for i in config["issues"]) or "see openclaw config validate"))
@@ -836,12 +848,13 @@ class Gatherer(object):
     def gather_egress(self):
         """Split egress as the gateway experiences it: proxy variables, NO_PROXY, Privoxy's rules, the relay."""
         p = self.params
-        env = self.facts["environment"]["effective"]
+        env = self.env
         proxy_url = env.get("https_proxy") or env.get("HTTPS_PROXY") or env.get("http_proxy") or env.get("HTTP_PROXY")
+        shown_url = redact_value(proxy_url)
         no_proxy = no_proxy_entries(env.get("no_proxy") or env.get("NO_PROXY"))
         privoxy_text = read_text(p["egress_privoxy_config"])
         ss_text = read_text(p["egress_ss_local_config"])
-        egress = dict(configured=bool(proxy_url or ss_text), proxy_url=proxy_url, no_proxy=no_proxy,
+        egress = dict(configured=bool(proxy_url or ss_text), proxy_url=shown_url, no_proxy=no_proxy,
                       privoxy=None, ss_local=None, relay=None, routes=[], channels=[])
         self.facts["egress"] = egress
         for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
@@ -890,7 +903,7 @@ class Gatherer(object):
                 route, reason = "direct", "NO_PROXY entry %s" % bypass
                 self.problem("proxied_domain_bypassed", "error", "%s should use the relay but NO_PROXY entry %s sends it direct" % (domain, bypass))
             elif privoxy_text is None:
-                route, reason = "proxy", "via %s" % proxy_url
+                route, reason = "proxy", "via %s" % shown_url
             else:
                 route, rule = privoxy_route(rules, host)
                 reason = "Privoxy line %s: %s %s %s" % (rule["line"], rule["kind"], rule["pattern"], rule["target"]) if rule else "no Privoxy rule"
@@ -908,7 +921,7 @@ class Gatherer(object):
             self.problem("no_proxy_missing", "error", "NO_PROXY lacks %s: those connections (chat WebSockets, the CLI's calls to the local gateway) "
                          "would go through the proxy" % ", ".join(missing), hosts=missing)
         if proxy_host and proxy_host not in ("127.0.0.1", "::1", "localhost"):
-            self.problem("proxy_not_local", "warning", "the gateway's proxy %s is not on this node" % proxy_url)
+            self.problem("proxy_not_local", "warning", "the gateway's proxy %s is not on this node" % shown_url)
 
     def cli_json(self, argv):
         """(parsed JSON, None) or (None, OpenClaw's error message)."""
@@ -1144,7 +1157,7 @@ def list_listeners(port):
             entry["user"] = str(uid)
         if pid:
             entry["command"] = (read_text("/proc/%d/comm" % pid) or "").strip()
-            entry["cmdline"] = (read_text("/proc/%d/cmdline" % pid) or "").replace("\0", " ").strip()[:300]
+            entry["cmdline"] = redact_value((read_text("/proc/%d/cmdline" % pid) or "").replace("\0", " ").strip()[:300])
         listeners.append(entry)
     return listeners
 

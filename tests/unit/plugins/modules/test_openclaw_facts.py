@@ -663,6 +663,7 @@ def _paths_gatherer(home, monkeypatch, tmp_path, service_env=None):
                         lambda h: _common.shell_startup_paths(h, files=(str(tmp_path / "etc-environment"), "~/.profile", "~/.bashrc")))
     gatherer = home.gatherer()
     gatherer.facts["environment"] = dict(effective=dict(service_env or {}))
+    gatherer.env = dict(service_env or {})  # what gather_environment keeps unredacted
     gatherer.gather_config()
     return gatherer, [p for p in gatherer.problems if p["id"] in ("config_path_mismatch", "cli_root_config")]
 
