@@ -172,6 +172,17 @@ def _redact_all(value):
     return REDACTED
 
 
+def leaf_strings(data):
+    """Every leaf of data as Ansible's no_log handling stringifies it (strings, numbers; not bools or None)."""
+    if isinstance(data, dict):
+        return set().union(*[leaf_strings(value) for value in data.values()]) if data else set()
+    if isinstance(data, list):
+        return set().union(*[leaf_strings(item) for item in data]) if data else set()
+    if data is None or isinstance(data, bool) or data == "":
+        return set()
+    return {str(data)}
+
+
 def secret_leaves(data, secret_paths=(), _prefix=(), _secret=False):
     """The string forms of the secret leaves of data (redact_tree's notion), for AnsibleModule.no_log_values."""
     found = set()
