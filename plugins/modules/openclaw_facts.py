@@ -40,20 +40,22 @@ attributes:
     platforms: posix
 options:
   user:
-    description: The gateway's service user.
+    description: The gateway's service user (a system user name, lower-case letters, digits, C(_) or C(-), at most 32).
     type: str
     default: openclaw
   profile:
-    description: OpenClaw profile; selects unit C(openclaw-gateway-PROFILE.service) and state dir C(~/.openclaw-PROFILE).
+    description:
+      - OpenClaw profile; selects unit C(openclaw-gateway-PROFILE.service) and state dir C(~/.openclaw-PROFILE).
+      - Letters, digits, C(_) and C(-), at most 64, not starting with C(-).
     type: str
   config_path:
-    description: Config file, when it is not where OpenClaw looks by default for O(user).
+    description: Config file, when it is not where OpenClaw looks by default for O(user). Absolute, without C(..).
     type: path
   port:
     description: Gateway port. Default is the one in the unit's C(--port), else C(gateway.port) in the config, else 18789.
     type: int
   timeout:
-    description: Seconds allowed for each probe (HTTP request, command).
+    description: Seconds allowed for each probe (HTTP request, command), from 0.1 to 3600.
     type: float
     default: 3
   validate_config:
@@ -71,17 +73,17 @@ options:
     description:
       - Seconds to wait for C(/ready) to answer 200 before the facts are gathered (polled every quarter second); V(0) does
         not wait. Waiting ends early when the unit fails (for example exit 78, or its start limit). The facts describe
-        the state after the wait; C(ready.waited_s) says how long it took.
+        the state after the wait; C(ready.waited_s) says how long it took. From 0 to 86400.
       - One module run instead of a retried task, so the time to ready is measured at a quarter second, not at the
         retry delay plus a module start per try.
     type: float
     default: 0
   cli_timeout:
-    description: Seconds allowed for the OpenClaw CLI call of O(validate_config) (Node starts slowly on small hosts).
+    description: Seconds allowed for the OpenClaw CLI call of O(validate_config) (Node starts slowly on small hosts), from 1 to 3600.
     type: float
     default: 30
   event_loop_delay_threshold_ms:
-    description: Event-loop p99 delay above which the gateway is reported as degraded, whatever OpenClaw says.
+    description: Event-loop p99 delay above which the gateway is reported as degraded, whatever OpenClaw says (positive).
     type: float
     default: 500
   gather_auth:
@@ -106,7 +108,7 @@ options:
     default: [127.0.0.1, localhost, "::1", .feishu.cn, .larksuite.com, api.telegram.org, .discord.com, .discord.gg,
               .discordapp.com, .discordapp.net, .slack.com, .whatsapp.com, .whatsapp.net]
   egress_ss_local_unit:
-    description: System unit of the Shadowsocks client (the egress role's instance).
+    description: System unit of the Shadowsocks client (the egress role's instance), a C(NAME.service).
     type: str
     default: shadowsocks-libev-local@clawops-egress.service
   egress_ss_local_config:
@@ -153,7 +155,7 @@ ansible_facts:
           C(config) (path, exists, parse_ok, parse_error, valid, validated_by, issues, mode, bind, port, auth_mode, auth_secret_set,
           file_mode, owner),
           C(service) (scope, unit_name, unit_path, unit_exists, dropins, load_state, active_state, sub_state, unit_file_state,
-          pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units),
+          pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units: only files named openclaw-gateway.service or openclaw-gateway-PROFILE.service in the system unit directories),
           C(environment) (effective, effective_from, proxy),
           C(listeners), C(health), C(ready) (ok, status, ready, failing, uptime_ms, event_loop, waited_s with O(wait_ready)),
           C(locks), C(log_file),
@@ -215,6 +217,13 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSO
 from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import automatic, read_pins, unusable_profiles
 
 DEFAULT_PORT = 18789
+# openclaw-gateway.service and the profile variants openclaw-gateway-PROFILE.service.
+GATEWAY_UNIT = re.compile(r"openclaw-gateway(-[A-Za-z0-9][A-Za-z0-9_-]*)?\.service\Z")
+# Option patterns: full matches (\Z, not $, which accepts a trailing newline).
+USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
+PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
+UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9:_.@\\-]{0,250}\.service\Z")
+HOST_NAME = re.compile(r"\.?[A-Za-z0-9*\[:](?:[A-Za-z0-9.:*_\[\]-]{0,252})\Z")
 # Same range as roles/node/vars/main.yml (_node_supported_ranges): keep the two in step.
 ENGINES = "node >=24.16.0 <25 || >=26.1.0"
 SYSTEM_UNIT_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
@@ -394,7 +403,9 @@ class Gatherer(object):
                        load_state=None, unit_file_state=None, result=None, exec_start=[], exec_port=None,
                        runtime_path=None, backup_unit=None, system_units=[])
         for directory in SYSTEM_UNIT_DIRS:
-            service["system_units"].extend(sorted(glob.glob(os.path.join(directory, "openclaw*.service"))))
+            # Only the names OpenClaw's installer gives a gateway unit: openclaw-backup.service is somebody else's.
+            service["system_units"].extend(sorted(path for path in glob.glob(os.path.join(directory, "openclaw-gateway*.service"))
+                                                  if GATEWAY_UNIT.match(os.path.basename(path))))
         if unit_path and os.path.exists(unit_path + ".bak"):
             service["backup_unit"] = unit_path + ".bak"
         self.directives = {}
@@ -1222,6 +1233,45 @@ def inspect_lock(path, text=None):
     return lock
 
 
+def option_errors(params):
+    """Messages naming each option with a bad value (nothing is gathered then). The module runs as root on
+    paths and names derived from these, so every pattern is a full match and no value holds a control character."""
+    errors = []
+
+    def bad(name, why):
+        errors.append("%s %s" % (name, why))
+
+    if not USER_NAME.match(params["user"] or ""):
+        bad("user", "must be a system user name (lower-case letters, digits, '_' or '-', at most 32)")
+    if params["profile"] is not None and not PROFILE_NAME.match(params["profile"]):
+        bad("profile", "must be letters, digits, '_' or '-' (at most 64, not starting with '-'): it names a unit and a state directory")
+    for name in ("config_path", "egress_ss_local_config", "egress_privoxy_config"):
+        value = params[name]
+        if value is not None and (not value.startswith("/") or normalise_path(value) is None or "/../" in value + "/"):
+            bad(name, "must be an absolute path without '..' or control characters")
+    if params["port"] is not None and not 1 <= params["port"] <= 65535:
+        bad("port", "must be between 1 and 65535, got %s" % params["port"])
+    for name, low, high in (("timeout", 0.1, 3600), ("cli_timeout", 1, 3600), ("wait_ready", 0, 86400),
+                            ("event_loop_delay_threshold_ms", 1, 3600000)):
+        value = params[name]
+        # 'not low <= value' also refuses nan.
+        if value is None or not low <= value <= high:
+            bad(name, "must be between %g and %g, got %s" % (low, high, value))
+    if not UNIT_NAME.match(params["egress_ss_local_unit"] or ""):
+        bad("egress_ss_local_unit", "must be a systemd service name (NAME.service)")
+    for name in ("egress_proxied_domains", "egress_channel_hosts"):
+        wrong = [item for item in params[name] if not HOST_NAME.match(item or "")]
+        if wrong:
+            bad(name, "must hold host names, domain suffixes (.example.com) or addresses; refused %d entries" % len(wrong))
+    return errors
+
+
+def check_options(module):
+    errors = option_errors(module.params)
+    if errors:
+        module.fail_json(msg="; ".join(errors))
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -1244,8 +1294,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if module.params["port"] is not None and not 1 <= module.params["port"] <= 65535:
-        module.fail_json(msg="port must be between 1 and 65535, got %s" % module.params["port"])
+    check_options(module)
     facts = Gatherer(module).gather()
     module.exit_json(changed=False, ansible_facts=dict(openclaw=facts))
 
