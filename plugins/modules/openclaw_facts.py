@@ -155,7 +155,8 @@ ansible_facts:
           C(config) (path, exists, parse_ok, parse_error, valid, validated_by, issues, mode, bind, port, auth_mode, auth_secret_set,
           file_mode, owner),
           C(service) (scope, unit_name, unit_path, unit_exists, dropins, load_state, active_state, sub_state, unit_file_state,
-          pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units: only files named openclaw-gateway.service or openclaw-gateway-PROFILE.service in the system unit directories),
+          pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units: only files named
+          C(openclaw-gateway.service) or C(openclaw-gateway-PROFILE.service) in the system unit directories),
           C(environment) (effective, effective_from, proxy),
           C(listeners), C(health), C(ready) (ok, status, ready, failing, uptime_ms, event_loop, waited_s with O(wait_ready)),
           C(locks), C(log_file),
