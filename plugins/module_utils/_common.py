@@ -41,7 +41,7 @@ _SECRET_REF_KEYS = frozenset(("source", "provider", "id"))
 _SECRET_ENV = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|CREDENTIAL|PRIVATE_?KEY)", re.IGNORECASE)
 
 # Value shapes that are credentials whatever the key says.
-_URL_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)?[^/?#\s]+@(?=[^@/?#\s]+$|[^@/?#\s]+[/?#])")
+_URL_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)?[^/?#\s]+@(?=[^@/?#\s]+(?:$|[/?#\s]))")
 _URL_USERINFO_ANYWHERE = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#\s]+@(?=[^@/?#\s]+(?:[/?#\s]|$))")
 _QUERY_PARAM = re.compile(r"([?&;]([A-Za-z0-9_.\-\[\]]+)=)([^&#\s\"']*)")
 _AUTH_SCHEME = re.compile(r"\b(Bearer|Basic|Digest|Negotiate)(\s+|=)[A-Za-z0-9._~+/=:-]{6,}", re.IGNORECASE)
@@ -537,9 +537,8 @@ def open_beneath(path, directory, uids=None, trust_directory=True):
     if not normal or not base or not is_inside(normal, base):
         raise UnsafePath("is not inside %s" % directory)
     parts = normal[len(base.rstrip("/")) + 1:].split("/")
-    if trust_directory:
-        anchor, parts = base, parts
-    else:
+    anchor = base
+    if not trust_directory:
         anchor, parts = os.path.dirname(base), [os.path.basename(base)] + parts
     fd = os.open(anchor, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC)
     try:

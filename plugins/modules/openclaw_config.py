@@ -33,9 +33,10 @@ attributes:
   diff_mode:
     support: full
     details:
-      - Secret values are shown as C(<redacted>) in diffs and results, in the file's current content too: values of O(secret_settings),
-        values under secret-looking keys at any depth (token, secret, password, C(*Key), credentials, authorization, cookie, ...), and
-        credential-shaped parts of any string (URL credentials, C(Bearer) values, C(key=)/C(token=) query values, known token formats).
+      - Secret values are shown as C(<redacted>) in diffs and results, in the file's current content too. These are the values of
+        O(secret_settings), values under secret-looking keys at any depth (token, secret, password, C(*Key), credentials,
+        authorization, cookie, ...), and credential-shaped parts of any string (URL credentials, C(Bearer) values,
+        C(key=)/C(token=) query values, known token formats).
   platform:
     platforms: posix
 options:

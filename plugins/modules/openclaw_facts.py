@@ -155,8 +155,8 @@ ansible_facts:
           C(config) (path, exists, parse_ok, parse_error, valid, validated_by, issues, mode, bind, port, auth_mode, auth_secret_set,
           file_mode, owner),
           C(service) (scope, unit_name, unit_path, unit_exists, dropins, load_state, active_state, sub_state, unit_file_state,
-          pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units: only files named
-          C(openclaw-gateway.service) or C(openclaw-gateway-PROFILE.service) in the system unit directories),
+          pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units (only files named
+          C(openclaw-gateway.service) or C(openclaw-gateway-PROFILE.service) in the system unit directories)),
           C(environment) (effective, effective_from, proxy),
           C(listeners), C(health), C(ready) (ok, status, ready, failing, uptime_ms, event_loop, waited_s with O(wait_ready)),
           C(locks), C(log_file),
@@ -208,8 +208,8 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
     PROXY_VARIABLES, compose_unit_environment, config_path_for, confined, exec_start_args, is_inside, normalise_path, option_value,
-    parse_env_file, parse_environment_assignments, parse_unit_file, read_beneath, read_nofollow, read_text, redact_env, redact_value, shell_startup_paths,
-    startup_refusals, state_dir_for, unit_environment,
+    parse_env_file, parse_environment_assignments, parse_unit_file, read_beneath, read_nofollow, read_text, redact_env, redact_tree,
+    redact_value, shell_startup_paths, startup_refusals, state_dir_for, unit_environment,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import (
     DEFAULT_CHANNEL_HOSTS, first_forward_is_default, host_of, no_proxy_entries, no_proxy_matches, parse_privoxy_forwards, privoxy_route,
@@ -783,7 +783,8 @@ class Gatherer(object):
             verdict = {}
         if "valid" in verdict:
             config.update(valid=bool(verdict["valid"]), validated_by="openclaw config validate",
-                          issues=[dict(path=i.get("path"), message=i.get("message")) for i in verdict.get("issues", []) if isinstance(i, dict)])
+                          issues=[dict(path=i.get("path"), message=redact_value(i.get("message")))
+                                  for i in verdict.get("issues", []) if isinstance(i, dict)])
         else:
             config["validate_error"] = redact_value((err or out).strip()[-500:]) or "rc=%s" % rc
         if config["valid"] is False:
@@ -881,7 +882,8 @@ class Gatherer(object):
         proxy_host, proxy_port = host_of(proxy_url)
         if privoxy_text is not None:
             egress["privoxy"] = self.system_unit("privoxy.service")
-            egress["privoxy"].update(config=p["egress_privoxy_config"], rules=rules, default_first=first_forward_is_default(rules))
+            # A forward-socks5 target may carry user:password@ (Privoxy supports it): masked in the facts only.
+            egress["privoxy"].update(config=p["egress_privoxy_config"], rules=redact_tree(rules), default_first=first_forward_is_default(rules))
             if egress["privoxy"]["active_state"] != "active":
                 self.problem("privoxy_inactive", "error", "privoxy.service is %s: every proxied request fails" % egress["privoxy"]["active_state"])
             if rules and not egress["privoxy"]["default_first"]:
@@ -918,7 +920,8 @@ class Gatherer(object):
                 route, reason = "proxy", "via %s" % shown_url
             else:
                 route, rule = privoxy_route(rules, host)
-                reason = "Privoxy line %s: %s %s %s" % (rule["line"], rule["kind"], rule["pattern"], rule["target"]) if rule else "no Privoxy rule"
+                reason = ("Privoxy line %s: %s %s %s" % (rule["line"], rule["kind"], rule["pattern"], redact_value(rule["target"]))
+                          if rule else "no Privoxy rule")
             egress["routes"].append(dict(domain=domain, host=host, route=route, reason=reason))
             if proxy_url and route == "direct" and not bypass:
                 self.problem("proxied_domain_direct", "error", "%s goes direct: %s" % (domain, reason))

@@ -53,7 +53,7 @@ def run(tmp_path, report_dir, check=True, **extra):
     variables = dict(dict(doctor_report_dir=str(report_dir), findings=findings, ansible_python_interpreter=sys.executable), **extra)
     argv = ["ansible-playbook", "-i", "localhost,", str(play), "-e", json.dumps(variables)] + (["--check"] if check else [])
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0")
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, timeout=300)
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, timeout=300, check=False)
     return proc.returncode, proc.stdout.decode("utf-8", "replace")
 
 

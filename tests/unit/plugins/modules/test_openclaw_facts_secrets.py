@@ -99,3 +99,16 @@ def test_broken_config_parse_error_holds_no_secret(tmp_path):
     assert config["parse_ok"] is False and "line 2 column" in config["parse_error"]
     assert "config_unparsable" in [p["id"] for p in gatherer.problems]
     assert S not in json.dumps(gatherer.facts) and S not in json.dumps(gatherer.problems)
+
+
+def test_privoxy_rule_credentials_are_masked(tmp_path):
+    privoxy = tmp_path / "privoxy"
+    privoxy.write_text("forward / .\nforward-socks5t .openai.com relay:%s@127.0.0.1:1080 .\n" % S)
+    gatherer, dummy = make(tmp_path)
+    gatherer.module.params["egress_privoxy_config"] = str(privoxy)
+    gatherer.module.params["egress_proxied_domains"] = [".openai.com"]
+    gatherer.gather_environment()
+    gatherer.gather_egress()
+    assert gatherer.facts["egress"]["privoxy"]["rules"][1]["target"] == "<redacted>@127.0.0.1:1080 ."
+    assert gatherer.facts["egress"]["routes"][0]["route"] == "relay"
+    assert S not in json.dumps(gatherer.facts) and S not in json.dumps(gatherer.problems)
