@@ -26,6 +26,8 @@ except ImportError:  # pragma: no cover - Python 2 targets are not supported by 
 
 from ansible.module_utils.six import binary_type, integer_types, string_types, text_type
 
+from ansible_collections.clawops.openclaw.plugins.module_utils._egress import privoxy_rule_problems, relay_problems
+
 # C0, DEL, C1 and the Unicode line/paragraph separators: each ends a line for some parser.
 CONTROL = re.compile(u"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -421,8 +423,6 @@ def node_errors(v):
     return c.errors
 
 
-_FORWARD_TARGET = re.compile(r"(?:\.|(?:%s|\[[0-9A-Fa-f:.]+\]):[0-9]{1,5})\Z" % HOST_NAME.pattern[:-2])
-_PRIVOXY_PATTERN = re.compile(r"[A-Za-z0-9._~*?/:\[\]-]+\Z")
 
 
 def egress_errors(v):
@@ -445,24 +445,9 @@ def egress_errors(v):
     c.integer("egress_privoxy_socket_timeout", v["egress_privoxy_socket_timeout"], 1, 86400)
     c.str_list("egress_proxied_domains", v["egress_proxied_domains"], c.domain_suffix)
     c.str_list("egress_proxied_domains_extra", v["egress_proxied_domains_extra"], c.domain_suffix)
-    rules = v["egress_forward_rules"]
-    if not isinstance(rules, list):
-        c.error("egress_forward_rules", "must be a list of rules, got %s." % type_name(rules))
-        return c.errors
-    for index, rule in enumerate(rules):
-        label = "egress_forward_rules[%d]" % index
-        if not isinstance(rule, dict):
-            c.error(label, "must be a mapping, got %s." % type_name(rule))
-            continue
-        unknown = sorted(text_type(k) for k in rule if k not in ("pattern", "forward_socks5t", "forward"))
-        if unknown:
-            c.error(label, "has unknown keys %s." % ", ".join(unknown))
-        c.text(label + ".pattern", rule.get("pattern"), empty=False, max_len=512, pattern=_PRIVOXY_PATTERN,
-               hint="a Privoxy URL pattern without spaces")
-        if rule.get("forward_socks5t") not in (None, ""):
-            c.text(label + ".forward_socks5t", rule["forward_socks5t"], max_len=300, pattern=_FORWARD_TARGET, hint="host:port")
-        if rule.get("forward") not in (None, ""):
-            c.text(label + ".forward", rule["forward"], max_len=300, pattern=_FORWARD_TARGET, hint="'.' or host:port")
+    # Privoxy's own reading of a rule (one token per field) lives with the Privoxy parser.
+    c.errors.extend(privoxy_rule_problems(v["egress_forward_rules"]))
+    c.integer("egress_privoxy_backup_keep", v["egress_privoxy_backup_keep"], 1, 999)
     return c.errors
 
 
@@ -548,7 +533,7 @@ def doctor_errors(v):
 
 
 ROLE_VALIDATORS = dict(gateway=gateway_errors, node=node_errors, egress=egress_errors, auth=auth_errors,
-                       remediate=remediate_errors, doctor=doctor_errors)
+                       remediate=remediate_errors, doctor=doctor_errors, relay=relay_problems)
 
 
 def role_errors(role, values):

@@ -111,3 +111,36 @@ def test_existing_accounts_are_not_taken_over(tmp_path):
     assert failed["sync"][0] == "Check an existing account before reusing it"
     assert "login shell" in failed["sync"][1] and "gateway_user_allow_login_shell" in failed["sync"][1]
     assert failed["root"][0] == "Check an existing account before reusing it" and "uid 0" in failed["root"][1]
+
+
+@pytest.mark.skipif(PLAYBOOK_BIN is None or "ANSIBLE_COLLECTIONS_PATH" not in os.environ,
+                    reason="needs ansible-playbook and the collection on ANSIBLE_COLLECTIONS_PATH (scripts/env.sh)")
+@pytest.mark.parametrize("bad, name", [
+    ({"auth_profiles": [{"id": "openai:a", "secret": "sk-aaaaaaaa\r"}]}, "auth_profiles"),
+    ({"gateway_environment": {"A": "x\nExecStartPre=/bin/id"}}, "gateway_environment"),
+    ({"egress_enabled": True, "egress_relay_host": "relay.example.com", "egress_password": "x" * 20,
+      "gateway_no_proxy_extra": [".openai.com"]}, "NO_PROXY"),
+    ({"relay_port": "8388\n"}, "relay_port"),
+], ids=["auth", "gateway", "egress-overlap", "relay"])
+def test_site_checks_the_whole_inventory_before_any_play_changes_anything(tmp_path, bad, name):
+    """site.yml: a bad value of the last role (auth), or of the relay, stops every host, relays and gateways
+    alike, in the check plays: no task of any role's main entry point runs anywhere."""
+    local = dict(ansible_connection="local", ansible_python_interpreter=sys.executable)
+    relay_vars = {"relay_password": "r" * 20}
+    relay_vars.update({k: v for k, v in bad.items() if k.startswith("relay_")})
+    gateway_vars = {k: v for k, v in bad.items() if not k.startswith("relay_")}
+    inventory = {"openclaw_relays": {"hosts": {"relay1": dict(local, **relay_vars)}},
+                 "openclaw_gateways": {"hosts": {"gw1": dict(local, **gateway_vars), "gw2": dict(local)}}}
+    (tmp_path / "inventory.yml").write_text(json.dumps(inventory))
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_RETRY_FILES_ENABLED="0",
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_NOCOLOR="1")
+    proc = subprocess.run([PLAYBOOK_BIN, "-i", str(tmp_path / "inventory.yml"), os.path.join(ROOT, "playbooks", "site.yml"), "--check"],
+                          cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    report = json.loads(proc.stdout[proc.stdout.index("{"):])
+    plays = [play["play"]["name"] for play in report["plays"]]
+    assert all(p.startswith("Check the settings") for p in plays), plays
+    failed = [result.get("msg", "") for play in report["plays"] for task in play["tasks"] for result in task["hosts"].values()
+              if result.get("failed")]
+    assert failed and name in failed[0], failed
+    assert sum(stats["changed"] for stats in report["stats"].values()) == 0
