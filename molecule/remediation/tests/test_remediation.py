@@ -227,8 +227,9 @@ LIVE_LOCK = "%s/.openclaw/tmp/openclaw-%%d/clawops-test-live.lock" % HOME
 
 def inject_stale_lock(host):
     uid = host.user(USER).uid
+    # As the gateway writes them: the service user's files (remediate removes only those, as that user).
     for path in ("%s/.openclaw/tmp/openclaw-%d/gateway.deadbeef.lock" % (HOME, uid), "/tmp/openclaw-%d/gateway.state.lock" % uid):
-        host.run_expect([0], "mkdir -p $(dirname %s) && echo '{\"pid\": 4000000, \"startTime\": 1}' > %s" % (path, path))
+        assert as_user(host, "mkdir -p $(dirname %s) && echo '{\"pid\": 4000000, \"startTime\": 1}' > %s" % (path, path)).rc == 0
     # A lock held by a live process (pid 1 has no start time in the file): never touched.
     host.run_expect([0], "echo '{\"pid\": 1}' > %s" % (LIVE_LOCK % uid))
 
