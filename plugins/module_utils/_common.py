@@ -13,33 +13,81 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import errno
 import glob
 import json
 import os
 import pwd
 import re
 import shlex
+import stat
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
 
 REDACTED = "<redacted>"
 
-# Config keys and environment variables whose values are credentials. OpenClaw itself
-# prints such config values as __OPENCLAW_REDACTED__; we never print them at all.
-_SECRET_NAME = re.compile(r"(token|secret|password|passwd|api[_-]?key|apikey|credential|private[_-]?key)$", re.IGNORECASE)
+# Secrets are recognised by their key name AND by the shape of the value: a denylist of names alone
+# let `encryptKey`, `credentials`, `headers.Authorization`, `OPENROUTER_KEY` and `?key=` through.
+# Masking too much is harmless; printing one credential is not. OpenClaw itself prints such config
+# values as __OPENCLAW_REDACTED__; we never print them at all.
+#
+# A name is compared lower-cased without separators (botToken, bot_token and BOT-TOKEN alike).
+_SECRET_SUFFIXES = ("token", "tokens", "secret", "password", "passwd", "passphrase", "credential", "credentials",
+                    "key", "authorization", "cookie", "cookies", "signature", "webhook", "webhookurl", "dsn", "privatekey")
+_SECRET_WORDS = ("authorization", "cookie", "apikey", "privatekey", "bearer")
+_SECRET_EXACT = ("sig", "pass", "pwd")
+# A SecretRef ({source, provider, id}) names where a secret lives; it holds none and stays readable.
+_SECRET_REF_KEYS = frozenset(("source", "provider", "id"))
 _SECRET_ENV = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|CREDENTIAL|PRIVATE_?KEY)", re.IGNORECASE)
-# Greedy up to the last '@' before the path: a raw '@' inside a password must not leak its tail.
-_URL_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)?[^/?#\s]+@(?=[^@/?#\s]+$|[^@/?#\s]+[/?#])")
+
+# Value shapes that are credentials whatever the key says.
+_URL_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)?[^/?#\s]+@(?=[^@/?#\s]+(?:$|[/?#\s]))")
+_URL_USERINFO_ANYWHERE = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#\s]+@(?=[^@/?#\s]+(?:[/?#\s]|$))")
+_QUERY_PARAM = re.compile(r"([?&;]([A-Za-z0-9_.\-\[\]]+)=)([^&#\s\"']*)")
+_AUTH_SCHEME = re.compile(r"\b(Bearer|Basic|Digest|Negotiate)(\s+|=)[A-Za-z0-9._~+/=:-]{6,}", re.IGNORECASE)
+_AUTH_SCHEME_LONG = re.compile(r"\b(Bot|Token)\s+[A-Za-z0-9._~+/=:-]{20,}")
+_KNOWN_TOKENS = re.compile(
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)"
+    r"|\b(?:sk|rk|pk)-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_-]{16,}"      # OpenAI, Anthropic (sk-ant-...), OpenRouter (sk-or-v1-...)
+    r"|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bxapp-[A-Za-z0-9-]{10,}"  # Slack
+    r"|\bgh[pousr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}|\bglpat-[A-Za-z0-9_-]{20,}"
+    r"|\bAIza[0-9A-Za-z_-]{30,}|\bya29\.[0-9A-Za-z_-]{20,}"      # Google
+    r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\bhf_[A-Za-z0-9]{30,}"
+    r"|\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"  # JWT
+    r"|\b\d{6,12}:[A-Za-z0-9_-]{30,}",                           # Telegram bot token
+    re.DOTALL)
+# Long random-looking words (upper, lower and digits mixed): API keys without a known prefix.
+# Not '/' or '=': paths and KEY=value pairs must stay readable.
+_HIGH_ENTROPY = re.compile(r"(?<![A-Za-z0-9_+-])(?=[A-Za-z0-9_+-]*[a-z])(?=[A-Za-z0-9_+-]*[A-Z])(?=[A-Za-z0-9_+-]*[0-9])"
+                           r"[A-Za-z0-9_+-]{32,}(?![A-Za-z0-9_+-])")
 
 PROXY_VARIABLES = (
     "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
     "http_proxy", "https_proxy", "all_proxy", "no_proxy",
     "OPENCLAW_PROXY_URL", "NODE_USE_ENV_PROXY", "GLOBAL_AGENT_HTTP_PROXY",
 )
+# The only environment variables the facts report (values still redacted): the rest of a process
+# environment is API keys and tokens the agents use, which no report needs.
+REPORTED_ENV = frozenset(PROXY_VARIABLES + ("NODE_OPTIONS", "NODE_EXTRA_CA_CERTS"))
+REPORTED_ENV_PREFIXES = ("OPENCLAW_",)
+
+
+def _compact(name):
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
 
 
 def is_secret_key(name):
-    return bool(_SECRET_NAME.search(str(name)))
+    """True when a config key, header, query parameter or variable name looks like it holds a credential."""
+    if not isinstance(name, str):
+        return False
+    compact = _compact(name)
+    return bool(compact) and (compact.endswith(_SECRET_SUFFIXES) or any(word in compact for word in _SECRET_WORDS)
+                              or compact in _SECRET_EXACT)
+
+
+def is_secret_env(name):
+    return is_secret_key(name) or bool(_SECRET_ENV.search(str(name))) or any(
+        part in ("KEY", "TOKEN", "SECRET", "PASS", "PWD", "AUTH", "COOKIE", "SIG", "SIGNATURE") for part in str(name).upper().split("_"))
 
 
 def redact_url(value):
@@ -49,34 +97,111 @@ def redact_url(value):
     return _URL_USERINFO.sub(lambda m: (m.group(1) or "") + REDACTED + "@", value)
 
 
-def redact_env(env):
+def _redact_query(match):
+    return match.group(1) + REDACTED if is_secret_key(match.group(2)) and match.group(3) else match.group(0)
+
+
+def redact_value(value):
+    """A string with every credential-shaped part masked: URL userinfo, secret query parameters,
+    authorization schemes (Bearer/Basic ...), known token formats, private keys, long random words."""
+    if not isinstance(value, str) or not value:
+        return value
+    value = redact_url(value)
+    value = _URL_USERINFO_ANYWHERE.sub(lambda m: m.group(1) + REDACTED + "@", value)
+    value = _QUERY_PARAM.sub(_redact_query, value)
+    value = _AUTH_SCHEME.sub(lambda m: m.group(1) + m.group(2) + REDACTED, value)
+    value = _AUTH_SCHEME_LONG.sub(lambda m: m.group(1) + " " + REDACTED, value)
+    value = _KNOWN_TOKENS.sub(REDACTED, value)
+    return _HIGH_ENTROPY.sub(REDACTED, value)
+
+
+def reported_env(name):
+    return name in REPORTED_ENV or str(name).startswith(REPORTED_ENV_PREFIXES)
+
+
+def redact_env(env, allowlist=False):
+    """Values of secret-named variables masked, every other value masked by shape.
+    With allowlist, only the variables the facts may report (REPORTED_ENV, OPENCLAW_*) are kept."""
     out = {}
     for key, value in env.items():
-        out[key] = REDACTED if _SECRET_ENV.search(key) else redact_url(value)
+        if allowlist and not reported_env(key):
+            continue
+        out[key] = REDACTED if is_secret_env(key) else redact_value(value)
     return out
+
+
+def _is_secret_ref(value):
+    return isinstance(value, dict) and bool(value) and set(value) <= _SECRET_REF_KEYS and all(isinstance(v, str) for v in value.values())
 
 
 def redact_tree(data, secret_paths=(), _prefix=()):
     """Return a deep copy of data with every secret value replaced by REDACTED.
 
-    A value is secret when its key name looks like a credential, or when its dotted path is
-    listed in secret_paths (paths the caller passed as secrets, whatever their names).
+    Secret: everything under a key whose name looks like a credential (at any depth, whole
+    subtrees; a SecretRef object is kept, it only names where the secret lives), everything under a
+    dotted path listed in secret_paths (passed as secrets, whatever their names), and every
+    credential-shaped part of any other string (redact_value).
     """
     secret_paths = set(secret_paths)
     if isinstance(data, dict):
         out = {}
         for key, value in data.items():
-            path = _prefix + (key,)
-            if ".".join(path) in secret_paths or (is_secret_key(key) and not isinstance(value, (dict, list))):
+            path = _prefix + (str(key),)
+            if ".".join(path) in secret_paths:
                 out[key] = REDACTED
-            elif is_secret_key(key) and isinstance(value, list):
-                out[key] = [redact_tree(item, secret_paths, path) if isinstance(item, (dict, list)) else REDACTED for item in value]
+            elif is_secret_key(key):
+                out[key] = copy.deepcopy(value) if _is_secret_ref(value) else _redact_all(value)
             else:
                 out[key] = redact_tree(value, secret_paths, path)
         return out
     if isinstance(data, list):
         return [redact_tree(item, secret_paths, _prefix) for item in data]
+    if isinstance(data, str):
+        return redact_value(data)
     return copy.deepcopy(data)
+
+
+def _redact_all(value):
+    """Every leaf masked, the shape kept (so a diff still shows that a list grew)."""
+    if isinstance(value, dict):
+        return dict((key, _redact_all(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_redact_all(item) for item in value]
+    if value is None or isinstance(value, bool):
+        return value
+    return REDACTED
+
+
+def leaf_strings(data):
+    """Every leaf of data as Ansible's no_log handling stringifies it (strings, numbers; not bools or None)."""
+    if isinstance(data, dict):
+        return set().union(*[leaf_strings(value) for value in data.values()]) if data else set()
+    if isinstance(data, list):
+        return set().union(*[leaf_strings(item) for item in data]) if data else set()
+    if data is None or isinstance(data, bool) or data == "":
+        return set()
+    return {str(data)}
+
+
+def secret_leaves(data, secret_paths=(), _prefix=(), _secret=False):
+    """The string forms of the secret leaves of data (redact_tree's notion), for AnsibleModule.no_log_values."""
+    found = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            path = _prefix + (str(key),)
+            secret = _secret or ".".join(path) in secret_paths or (is_secret_key(key) and not _is_secret_ref(value))
+            found |= secret_leaves(value, secret_paths, path, secret)
+    elif isinstance(data, list):
+        for item in data:
+            found |= secret_leaves(item, secret_paths, _prefix, _secret)
+    elif data is None or isinstance(data, bool):
+        pass
+    elif _secret:
+        if str(data):
+            found.add(str(data))
+    elif isinstance(data, str) and redact_value(data) != data:
+        found.add(data)
+    return found
 
 
 def flatten(data, _prefix=()):
@@ -310,8 +435,11 @@ def shell_startup_paths(home, files=SHELL_STARTUP_FILES):
     """
     env, set_in = {}, {}
     for pattern in files:
-        for path in sorted(glob.glob(pattern.replace("~", home, 1) if pattern.startswith("~") else pattern)):
-            for line in (read_text(path) or "").splitlines():
+        in_home = pattern.startswith("~")
+        for path in sorted(glob.glob(pattern.replace("~", home, 1) if in_home else pattern)):
+            # The user's own files are read without following links (root reads them).
+            text = read_beneath(path, home)[0] if in_home else read_text(path)
+            for line in (text or "").splitlines():
                 unset = _SHELL_UNSET.match(line)
                 if unset:
                     for name in unset.group(1).split():
@@ -334,12 +462,168 @@ def shell_startup_paths(home, files=SHELL_STARTUP_FILES):
 
 
 def read_text(path, limit=1024 * 1024):
-    """Read a small text file; None when it does not exist or cannot be read."""
+    """Read a small text file; None when it does not exist or cannot be read.
+
+    Follows links: only for root-owned places (/proc, /etc). Files the service user can write go
+    through read_beneath() or read_nofollow()."""
     try:
         with open(path, "rb") as handle:
             return handle.read(limit).decode("utf-8", "replace")
     except (IOError, OSError):
         return None
+
+
+# --- paths the service user controls --------------------------------------------------------
+# Everything the service user can write is attacker-controlled (its agents run shell tools). Root
+# reads such files without following a link and only when they are regular files, and a path
+# read from such a file is normalised and confined to its expected directory before any use.
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def normalise_path(path):
+    """Absolute normalised form of a path taken from a file on the node ('..' resolved
+    lexically, '//' folded), or None when it is not absolute or holds control characters."""
+    if not isinstance(path, str) or not path.startswith("/") or _CONTROL.search(path):
+        return None
+    return "/" + os.path.normpath(path).lstrip("/")
+
+
+def is_inside(path, directory):
+    """True when the normalised path lies strictly below directory (lexically)."""
+    directory = normalise_path(directory)
+    path = normalise_path(path)
+    return bool(path and directory) and path != directory and path.startswith(directory.rstrip("/") + "/")
+
+
+class UnsafePath(Exception):
+    """A path root must not use: the message says why (a link, not a regular file, outside, ...)."""
+
+
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+def _open_final(name, dir_fd=None):
+    """Open one component without following it; a FIFO must not block us (O_NONBLOCK)."""
+    try:
+        return os.open(name, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafePath("is a symbolic link")
+        raise
+
+
+def _check_file(fd, uids=None):
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        raise UnsafePath("is not a regular file")
+    if uids is not None and st.st_uid not in uids:
+        raise UnsafePath("is owned by uid %d" % st.st_uid)
+    return st
+
+
+def open_beneath(path, directory, uids=None, trust_directory=True):
+    """fd of the regular file `path` opened below `directory` with no link followed on the way.
+
+    path is normalised and must lie inside directory. directory itself is opened following links
+    when trust_directory (a home from passwd), else it must not be a link either (/tmp/openclaw-UID).
+    uids: the owners the file may have. Raises UnsafePath (why) or OSError (missing, denied).
+    """
+    normal = normalise_path(path)
+    base = normalise_path(directory)
+    if not normal or not base or not is_inside(normal, base):
+        raise UnsafePath("is not inside %s" % directory)
+    parts = normal[len(base.rstrip("/")) + 1:].split("/")
+    anchor = base
+    if not trust_directory:
+        anchor, parts = os.path.dirname(base), [os.path.basename(base)] + parts
+    fd = os.open(anchor, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC)
+    try:
+        for part in parts[:-1]:
+            try:
+                nxt = os.open(part, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise UnsafePath("has a component that is a symbolic link or not a directory (%s)" % part)
+                raise
+            os.close(fd)
+            fd = nxt
+        final = _open_final(parts[-1], dir_fd=fd)
+    finally:
+        os.close(fd)
+    try:
+        _check_file(final, uids)
+    except Exception:
+        os.close(final)
+        raise
+    return final
+
+
+def _read_fd(fd, limit):
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read(limit).decode("utf-8", "replace")
+    except (IOError, OSError):
+        return None
+
+
+def read_beneath(path, directory, limit=1024 * 1024, uids=None, trust_directory=True):
+    """(text, None) of a file below a user-writable directory, or (None, reason): 'missing' or why it is unsafe."""
+    try:
+        fd = open_beneath(path, directory, uids, trust_directory)
+    except UnsafePath as exc:
+        return None, str(exc)
+    except (IOError, OSError) as exc:
+        return None, "missing" if exc.errno in (errno.ENOENT, errno.ENOTDIR) else "unreadable (%s)" % os.strerror(exc.errno)
+    return _read_fd(fd, limit), None
+
+
+def read_nofollow(path, limit=1024 * 1024, uids=None):
+    """(text, None) of a regular file whose final component is not a link, or (None, reason)."""
+    normal = normalise_path(path)
+    if not normal:
+        return None, "is not an absolute path"
+    try:
+        fd = _open_final(normal)
+        _check_file_or_close(fd, uids)
+    except UnsafePath as exc:
+        return None, str(exc)
+    except (IOError, OSError) as exc:
+        return None, "missing" if exc.errno in (errno.ENOENT, errno.ENOTDIR) else "unreadable (%s)" % os.strerror(exc.errno)
+    return _read_fd(fd, limit), None
+
+
+def _check_file_or_close(fd, uids):
+    try:
+        return _check_file(fd, uids)
+    except Exception:
+        os.close(fd)
+        raise
+
+
+def confined(path, directory, uids=None, trust_directory=True):
+    """True when path lies inside directory, no component from directory down is a link (directory
+    included unless trust_directory), and the file is a regular file owned by one of uids (when given).
+    A check (lstat only, nothing opened): callers that then act on the file still open it safely."""
+    normal = normalise_path(path)
+    base = normalise_path(directory)
+    if not normal or not base or not is_inside(normal, base):
+        return False
+    current = base
+    try:
+        if not trust_directory and not stat.S_ISDIR(os.lstat(base).st_mode):
+            return False
+        for part in normal[len(base.rstrip("/")) + 1:].split("/"):
+            current = os.path.join(current, part)
+            st = os.lstat(current)
+            if stat.S_ISLNK(st.st_mode):
+                return False
+        return stat.S_ISREG(st.st_mode) and (uids is None or st.st_uid in uids)
+    except OSError:
+        return False
 
 
 def exec_start_args(directives):

@@ -81,7 +81,10 @@ _LITERALS = {
 
 
 class JSON5DecodeError(ValueError):
-    """Raised for malformed JSON5; ``lineno`` and ``colno`` are 1-based, ``pos`` is the 0-based offset."""
+    """Raised for malformed JSON5; ``lineno`` and ``colno`` are 1-based, ``pos`` is the 0-based offset.
+
+    The message says what is wrong and where (line, column), never the document's text: a broken
+    config holds credentials, and the message reaches facts, reports and preflight errors."""
 
     def __init__(self, msg, doc, pos):
         self.msg = msg
@@ -92,6 +95,21 @@ class JSON5DecodeError(ValueError):
 
     def __reduce__(self):
         return self.__class__, (self.msg, self.doc, self.pos)
+
+
+def describe_char(char):
+    """A character by its class; punctuation is shown as itself (it is what a reader needs to fix the file)."""
+    if char in '{}[]:,"\'/*+-.':
+        return repr(char)
+    if char.isspace():
+        return 'whitespace'
+    if char.isdigit():
+        return 'a digit'
+    if char.isalpha():
+        return 'a letter'
+    if ord(char) < 0x20 or ord(char) == 0x7f:
+        return 'a control character'
+    return 'another character'
 
 
 def _line_col(text, pos):
@@ -144,9 +162,8 @@ class _Parser:
         return JSON5DecodeError(msg, self.text, self.pos if pos is None else pos)
 
     def describe_current(self):
-        if self.pos >= len(self.text):
-            return 'end of input'
-        return repr(self.text[self.pos])
+        # Never the text itself: a broken config holds tokens, and messages reach reports and logs.
+        return describe_char(self.text[self.pos]) if self.pos < len(self.text) else 'end of input'
 
     def expected_error(self, expected):
         """Report a missing token, blaming an unterminated container when the input simply ran out."""
@@ -182,7 +199,7 @@ class _Parser:
         value = self.parse_value()
         self.skip_ignored()
         if self.pos < len(self.text):
-            raise self.error('unexpected %s after the end of the JSON5 value' % self.describe_current())
+            raise self.error('found %s after the end of the JSON5 value' % self.describe_current())
         return value
 
     def parse_value(self):
@@ -248,7 +265,7 @@ class _Parser:
             raise self.expected_error("a property name or '}'")
         self.skip_ignored()
         if not self.text.startswith(':', self.pos):
-            raise self.expected_error("':' after property name %r" % key)
+            raise self.expected_error("':' after a property name")
         self.pos += 1
         return key
 
@@ -266,7 +283,7 @@ class _Parser:
             word = self.text[start:self.pos]
             if word in _LITERALS:
                 return _LITERALS[word]
-            raise self.error("unexpected identifier '%s' (string values must be quoted)" % word, start)
+            raise self.error("unexpected unquoted word (string values must be quoted)", start)
         if char == '/':
             raise self.error("unexpected '/' (comments start with '//' or '/*')")
         raise self.expected_error('a value')
@@ -280,8 +297,8 @@ class _Parser:
             token = _BAD_TOKEN.match(text, start).group()
             digits = token.lstrip('+-')
             if digits[:1] == '0' and digits[1:2] in _DIGITS:
-                raise self.error('invalid number %r: leading zeros are not allowed' % token, start)
-            raise self.error('invalid number %r' % token, start)
+                raise self.error('invalid number: leading zeros are not allowed', start)
+            raise self.error('invalid number', start)
         number = match.group()
         self.pos = end
         unsigned = number.lstrip('+-')
@@ -295,7 +312,7 @@ class _Parser:
             return int(number)
         except ValueError as exc:
             # Python >= 3.11 refuses to convert huge integers (int_max_str_digits).
-            raise self.error('cannot convert number: %s' % exc, start) from exc
+            raise self.error('cannot convert number (%d digits)' % len(unsigned), start) from exc
 
     def parse_string(self):
         text = self.text
@@ -339,10 +356,10 @@ class _Parser:
             return pos + 4, chr(self.hex_escape(2, pos))
         if char == '0':
             if text[pos + 2:pos + 3] in _DIGITS:
-                raise self.error("invalid escape sequence '%s' (octal escapes are not allowed)" % text[pos:pos + 3], pos)
+                raise self.error("invalid escape sequence (octal escapes are not allowed)", pos)
             return pos + 2, '\0'
         if char in _DIGITS:
-            raise self.error("invalid escape sequence '%s' (octal escapes are not allowed)" % text[pos:pos + 2], pos)
+            raise self.error("invalid escape sequence (octal escapes are not allowed)", pos)
         if char in _LINE_CONTINUATIONS:
             # Line continuation: the backslash and the line terminator vanish.
             if text.startswith('\r\n', pos + 1):
@@ -356,7 +373,7 @@ class _Parser:
         """Decode the ``width`` hex digits of the \\x or \\u escape whose backslash is at ``pos``."""
         digits = _HEX_DIGITS.match(self.text, pos + 2, pos + 2 + width).group()
         if len(digits) != width:
-            raise self.error("invalid escape sequence '%s' (expected %d hexadecimal digits)" % (self.text[pos:pos + 2] + digits, width), pos)
+            raise self.error("invalid escape sequence (expected %d hexadecimal digits)" % width, pos)
         return int(digits, 16)
 
     def parse_identifier(self):
@@ -381,7 +398,7 @@ class _Parser:
                 char = chr(self.hex_escape(4, pos))
             if not (_is_id_part(char) if chars else _is_id_start(char)):
                 if escaped:
-                    raise self.error('escaped character %r is not valid in an identifier' % char, pos)
+                    raise self.error('escaped character is not valid in an identifier', pos)
                 break
             chars.append(char)
             pos += 6 if escaped else 1

@@ -32,7 +32,11 @@ attributes:
     support: full
   diff_mode:
     support: full
-    details: Secret values are shown as C(<redacted>) in diffs and results.
+    details:
+      - Secret values are shown as C(<redacted>) in diffs and results, in the file's current content too. These are the values of
+        O(secret_settings), values under secret-looking keys at any depth (token, secret, password, C(*Key), credentials,
+        authorization, cookie, ...), and credential-shaped parts of any string (URL credentials, C(Bearer) values,
+        C(key=)/C(token=) query values, known token formats).
   platform:
     platforms: posix
 options:
@@ -49,6 +53,8 @@ options:
     description:
       - Nested dict of desired values. Objects merge recursively into the config; lists and scalars replace.
       - Keys not mentioned are left as they are.
+      - Not logged on the node; in results and with C(-vvv), values that look secret (by key name or shape) are masked.
+        Put credentials in O(secret_settings) all the same.
     type: dict
     default: {}
   secret_settings:
@@ -130,7 +136,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
-    ConfigReadError, apply_config_patch, config_changes, executing_user_config_path, openclaw_cli, deep_merge, flatten, read_config, redact_tree, remove_path,
+    ConfigReadError, apply_config_patch, config_changes, executing_user_config_path, openclaw_cli, deep_merge, flatten, leaf_strings, read_config,
+    redact_tree, remove_path, secret_leaves,
 )
 
 
@@ -147,7 +154,9 @@ def main():
         argument_spec=dict(
             path=dict(type="path"),
             profile=dict(type="str"),
-            settings=dict(type="dict", default={}),
+            # no_log: the module logs its arguments to the node's journal at start, and settings may hold channel
+            # tokens (-vvv printed them). The result is then masked by what looks secret, not by every value.
+            settings=dict(type="dict", default={}, no_log=True),
             secret_settings=dict(type="dict", default={}, no_log=True),
             remove=dict(type="list", elements="str", default=[]),
             openclaw_bin=dict(type="path"),
@@ -158,6 +167,11 @@ def main():
     path = executing_user_config_path(params["path"], params["profile"])
     desired = deep_merge(params["settings"], params["secret_settings"])
     secret_paths = set(flatten(params["secret_settings"]))
+    # Ansible masks every leaf of a no_log option wherever it appears in the result: a port or `local` in
+    # settings would turn the diff and the change list into asterisks. Keep masking the settings' secret-looking
+    # values (by key name and value shape, as the diff does) and every value of secret_settings.
+    module.no_log_values.difference_update(leaf_strings(params["settings"]) - leaf_strings(params["secret_settings"]))
+    module.no_log_values.update(secret_leaves(params["settings"]))
 
     current, existed = load_config(module, path)
     try:

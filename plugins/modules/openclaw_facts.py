@@ -40,20 +40,22 @@ attributes:
     platforms: posix
 options:
   user:
-    description: The gateway's service user.
+    description: The gateway's service user (a system user name, lower-case letters, digits, C(_) or C(-), at most 32).
     type: str
     default: openclaw
   profile:
-    description: OpenClaw profile; selects unit C(openclaw-gateway-PROFILE.service) and state dir C(~/.openclaw-PROFILE).
+    description:
+      - OpenClaw profile; selects unit C(openclaw-gateway-PROFILE.service) and state dir C(~/.openclaw-PROFILE).
+      - Letters, digits, C(_) and C(-), at most 64, not starting with C(-).
     type: str
   config_path:
-    description: Config file, when it is not where OpenClaw looks by default for O(user).
+    description: Config file, when it is not where OpenClaw looks by default for O(user). Absolute, without C(..).
     type: path
   port:
     description: Gateway port. Default is the one in the unit's C(--port), else C(gateway.port) in the config, else 18789.
     type: int
   timeout:
-    description: Seconds allowed for each probe (HTTP request, command).
+    description: Seconds allowed for each probe (HTTP request, command), from 0.1 to 3600.
     type: float
     default: 3
   validate_config:
@@ -71,17 +73,17 @@ options:
     description:
       - Seconds to wait for C(/ready) to answer 200 before the facts are gathered (polled every quarter second); V(0) does
         not wait. Waiting ends early when the unit fails (for example exit 78, or its start limit). The facts describe
-        the state after the wait; C(ready.waited_s) says how long it took.
+        the state after the wait; C(ready.waited_s) says how long it took. From 0 to 86400.
       - One module run instead of a retried task, so the time to ready is measured at a quarter second, not at the
         retry delay plus a module start per try.
     type: float
     default: 0
   cli_timeout:
-    description: Seconds allowed for the OpenClaw CLI call of O(validate_config) (Node starts slowly on small hosts).
+    description: Seconds allowed for the OpenClaw CLI call of O(validate_config) (Node starts slowly on small hosts), from 1 to 3600.
     type: float
     default: 30
   event_loop_delay_threshold_ms:
-    description: Event-loop p99 delay above which the gateway is reported as degraded, whatever OpenClaw says.
+    description: Event-loop p99 delay above which the gateway is reported as degraded, whatever OpenClaw says (positive).
     type: float
     default: 500
   gather_auth:
@@ -106,7 +108,7 @@ options:
     default: [127.0.0.1, localhost, "::1", .feishu.cn, .larksuite.com, api.telegram.org, .discord.com, .discord.gg,
               .discordapp.com, .discordapp.net, .slack.com, .whatsapp.com, .whatsapp.net]
   egress_ss_local_unit:
-    description: System unit of the Shadowsocks client (the egress role's instance).
+    description: System unit of the Shadowsocks client (the egress role's instance), a C(NAME.service).
     type: str
     default: shadowsocks-libev-local@clawops-egress.service
   egress_ss_local_config:
@@ -118,7 +120,10 @@ options:
     type: path
     default: /etc/privoxy/config
 notes:
-  - Secret values (config credentials, tokens in environment variables, proxy passwords) are never returned.
+  - Secret values (config credentials, tokens in environment variables, proxy passwords) are never returned; config parse
+    errors give the line and column, never the text.
+  - The service user (and every agent it runs) can write its home and C(/tmp/openclaw*); as root the module reads those
+    files without following links and never returns a path from them that is not normalised, see C(confined).
 seealso:
   - module: clawops.openclaw.openclaw_config
 """
@@ -150,7 +155,8 @@ ansible_facts:
           C(config) (path, exists, parse_ok, parse_error, valid, validated_by, issues, mode, bind, port, auth_mode, auth_secret_set,
           file_mode, owner),
           C(service) (scope, unit_name, unit_path, unit_exists, dropins, load_state, active_state, sub_state, unit_file_state,
-          pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units),
+          pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units (only files named
+          C(openclaw-gateway.service) or C(openclaw-gateway-PROFILE.service) in the system unit directories)),
           C(environment) (effective, effective_from, proxy),
           C(listeners), C(health), C(ready) (ok, status, ready, failing, uptime_ms, event_loop, waited_s with O(wait_ready)),
           C(locks), C(log_file),
@@ -160,9 +166,26 @@ ansible_facts:
           C(paths) (service and cli, each with state_dir and config_path; cli.set_in lists the shell start-up files
           that set OpenClaw path variables; root_config when C(/root/.openclaw/openclaw.json) exists),
           C(problems) (id, severity, message), C(healthy).
+        - C(environment.effective) holds only an allowlist of variables (the proxy variables in both cases, C(NO_PROXY),
+          C(NODE_OPTIONS), C(NODE_EXTRA_CA_CERTS), C(OPENCLAW_*)), never the whole process environment; values of secret-named
+          variables are C(<redacted>), every other value is masked by shape (URL credentials, C(Bearer)/C(Basic) values,
+          C(key=)/C(token=)/C(sig=) query values, known token formats, long random words). Problem messages are masked the same way.
         - C(environment.proxy) maps every proxy-related variable to its effective value and the list of
           C(sources) that set it (C(unit), C(dropin), C(unit_backup), C(environment_file), C(manager),
-          C(dotenv), C(gateway_env)), each with path and value.
+          C(dotenv), C(gateway_env)), each with path, value, active and confined.
+        - Every C(path) of a source is absolute and normalised (no C(..), no C(//)); a relative C(EnvironmentFile=) is
+          ignored, as systemd does. C(confined) is true when the path lies inside the service user's home, no component
+          from the home down is a symbolic link and the file is a regular file; the C(manager) source (no path, reached
+          through C(systemctl --user)) is confined. Remediation acts only on confined sources; every other source gives
+          the warning C(proxy_source_unsafe) (C(path), C(variables)).
+        - Each entry of C(locks) has C(confined) (a regular file owned by the user in C(/tmp/openclaw-UID/), or in the
+          state dir's C(tmp/openclaw-UID/) when the state dir is in the home, no link on the way); an unconfined lock is
+          not read, never C(stale), and gives the warning C(lock_unsafe). C(log_file) is null when the newest log is a link,
+          not a regular file, or in a C(/tmp/openclaw) that is a link or belongs to another user (warning C(log_file_unsafe)).
+        - Files in the user's reach (C(.env), C(gateway.env), C(EnvironmentFile=), the unit, its backup and drop-ins, the
+          config, legacy auth files, shell start-up files) are read as root without following links and only when they are
+          regular files (outside the home, only when the user may read them, as systemd would); a refused file gives the
+          warning C(user_file_unsafe) (C(path), C(reason)), or the error C(config_unsafe) for the config (C(config.unsafe)).
       type: dict
       returned: always
 """
@@ -174,6 +197,7 @@ import os
 import pwd
 import re
 import socket
+import stat
 import threading
 import time
 
@@ -183,9 +207,9 @@ from ansible.module_utils.six.moves.urllib.request import ProxyHandler, build_op
 from ansible.module_utils.six.moves.urllib.error import HTTPError
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
-    PROXY_VARIABLES, compose_unit_environment, config_path_for, exec_start_args, option_value, parse_env_file,
-    parse_environment_assignments, parse_unit_file, read_text, redact_env, shell_startup_paths, startup_refusals, state_dir_for,
-    unit_environment,
+    PROXY_VARIABLES, compose_unit_environment, config_path_for, confined, exec_start_args, is_inside, normalise_path, option_value,
+    parse_env_file, parse_environment_assignments, parse_unit_file, read_beneath, read_nofollow, read_text, redact_env, redact_tree,
+    redact_value, shell_startup_paths, startup_refusals, state_dir_for, unit_environment,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import (
     DEFAULT_CHANNEL_HOSTS, first_forward_is_default, host_of, no_proxy_entries, no_proxy_matches, parse_privoxy_forwards, privoxy_route,
@@ -194,6 +218,13 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSO
 from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import automatic, read_pins, unusable_profiles
 
 DEFAULT_PORT = 18789
+# openclaw-gateway.service and the profile variants openclaw-gateway-PROFILE.service.
+GATEWAY_UNIT = re.compile(r"openclaw-gateway(-[A-Za-z0-9][A-Za-z0-9_-]*)?\.service\Z")
+# Option patterns: full matches (\Z, not $, which accepts a trailing newline).
+USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
+PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
+UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9:_.@\\-]{0,250}\.service\Z")
+HOST_NAME = re.compile(r"\.?[A-Za-z0-9*\[:](?:[A-Za-z0-9.:*_\[\]-]{0,252})\Z")
 # Same range as roles/node/vars/main.yml (_node_supported_ranges): keep the two in step.
 ENGINES = "node >=24.16.0 <25 || >=26.1.0"
 SYSTEM_UNIT_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
@@ -205,6 +236,7 @@ SHOW_PROPERTIES = ("LoadState", "ActiveState", "SubState", "UnitFileState", "Mai
 # The first minute after a start does not count towards a degraded event loop.
 STARTUP_GRACE_MS = 60000
 ROOT_HOME = "/root"  # `sudo openclaw ...` reads root's own state dir
+LOG_DIR = "/tmp/openclaw"  # OpenClaw's default log directory (any local user may create it first)
 
 
 def version_tuple(text):
@@ -227,12 +259,53 @@ class Gatherer(object):
         self.facts = {}
         self._config_data = None
         self._validation = None
+        self.env = {}  # the gateway's environment, unredacted: never returned
 
     # --- helpers ------------------------------------------------------------------------
     def problem(self, pid, severity, message, **extra):
-        item = dict(id=pid, severity=severity, message=message)
+        # Messages quote values found on the node (OpenClaw's errors, URLs): credentials masked by shape.
+        item = dict(id=pid, severity=severity, message=redact_value(message))
         item.update(extra)
         self.problems.append(item)
+
+    def read_user(self, path, limit=1024 * 1024):
+        """(text, reason, confined) of a file whose path the service user controls, read as root.
+
+        Inside the user's home: opened with no link followed from the home down, regular files only
+        (confined). Elsewhere (a path named in a unit, say): the final component must not be a link, the
+        file must be regular and readable by the user as systemd would read it, and it is never confined.
+        reason is None, 'missing' or why the file was refused."""
+        normal = normalise_path(path)
+        if normal is None:
+            return None, "is not an absolute path", False
+        home = self.user["home"] if self.user else None
+        if home and is_inside(normal, home):
+            text, reason = read_beneath(normal, home, limit)
+            return text, reason, reason is None
+        text, reason = read_nofollow(normal, limit)
+        if reason is None and self.user and not self.user_may_read(normal):
+            text, reason = None, "is not readable by %s" % self.user["name"]
+        return text, reason, False
+
+    def user_may_read(self, path):
+        """The permission bits as the kernel checks them for the service user (no ACLs)."""
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return False
+        uid = self.user["uid"]
+        if uid == 0:
+            return True
+        if st.st_uid == uid:
+            return bool(st.st_mode & stat.S_IRUSR)
+        if st.st_gid in self.user.get("groups", ()):
+            return bool(st.st_mode & stat.S_IRGRP)
+        return bool(st.st_mode & stat.S_IROTH)
+
+    def unsafe_file(self, path, reason, pid="user_file_unsafe", severity="warning"):
+        """A file the service user controls that root refused to read; it is reported, never touched."""
+        if reason and reason != "missing":
+            self.problem(pid, severity, "%s %s: not read as root and left alone" % (path, reason), path=path, reason=reason)
 
     def command(self, argv, as_user=False, env=None, timeout=None):
         """(argv, environment) of a command bounded by `timeout` (coreutils), optionally as the service user."""
@@ -268,7 +341,11 @@ class Gatherer(object):
             self.facts["user"] = dict(name=name, exists=False, uid=None, home=None, linger=False)
             self.problem("user_missing", "error", "service user %s does not exist" % name)
             return
-        self.user = dict(name=name, uid=entry.pw_uid, home=entry.pw_dir)
+        try:
+            groups = os.getgrouplist(name, entry.pw_gid)
+        except (AttributeError, OSError):
+            groups = [entry.pw_gid]
+        self.user = dict(name=name, uid=entry.pw_uid, home=entry.pw_dir, groups=groups)
         linger = os.path.exists("/var/lib/systemd/linger/%s" % name)
         self.facts["user"] = dict(name=name, exists=True, uid=entry.pw_uid, home=entry.pw_dir, linger=linger)
         if not linger:
@@ -327,13 +404,17 @@ class Gatherer(object):
                        load_state=None, unit_file_state=None, result=None, exec_start=[], exec_port=None,
                        runtime_path=None, backup_unit=None, system_units=[])
         for directory in SYSTEM_UNIT_DIRS:
-            service["system_units"].extend(sorted(glob.glob(os.path.join(directory, "openclaw*.service"))))
+            # Only the names OpenClaw's installer gives a gateway unit: openclaw-backup.service is somebody else's.
+            service["system_units"].extend(sorted(path for path in glob.glob(os.path.join(directory, "openclaw-gateway*.service"))
+                                                  if GATEWAY_UNIT.match(os.path.basename(path))))
         if unit_path and os.path.exists(unit_path + ".bak"):
             service["backup_unit"] = unit_path + ".bak"
         self.directives = {}
         if service["unit_exists"]:
             service["scope"] = "user"
-            self.directives["unit"] = (unit_path, parse_unit_file(read_text(unit_path) or ""))
+            text, reason, dummy = self.read_user(unit_path)
+            self.unsafe_file(unit_path, reason)
+            self.directives["unit"] = (unit_path, parse_unit_file(text or ""))
             argv = exec_start_args(self.directives["unit"][1])
             service["exec_start"] = argv
             service["runtime_path"] = argv[0] if argv else None
@@ -344,9 +425,13 @@ class Gatherer(object):
         if unit_dir:
             for dropin in sorted(glob.glob(os.path.join(unit_dir, unit_name + ".d", "*.conf"))):
                 service["dropins"].append(dropin)
-                self.directives["dropin:" + dropin] = (dropin, parse_unit_file(read_text(dropin) or ""))
+                text, reason, dummy = self.read_user(dropin)
+                self.unsafe_file(dropin, reason)
+                self.directives["dropin:" + dropin] = (dropin, parse_unit_file(text or ""))
         if service["backup_unit"]:
-            self.directives["unit_backup"] = (service["backup_unit"], parse_unit_file(read_text(service["backup_unit"]) or ""))
+            text, reason, dummy = self.read_user(service["backup_unit"])
+            self.unsafe_file(service["backup_unit"], reason)
+            self.directives["unit_backup"] = (service["backup_unit"], parse_unit_file(text or ""))
 
         self.manager_env = {}
         if self.user and service["unit_exists"]:
@@ -395,24 +480,33 @@ class Gatherer(object):
     def gather_environment(self):
         """Every place the gateway's environment can come from, and what the process really has."""
         home = self.user["home"] if self.user else None
-        sources = []  # (source, path, env, active)
+        # (source, path, env, active, confined). confined: remediation may act on the path (inside the
+        # home, no link on the way, a regular file); the user manager is reached through systemctl, no path.
+        sources = []
         if home:
             for name, path in (("dotenv", os.path.join(home, ".openclaw", ".env")),
                                ("gateway_env", os.path.join(home, ".config", "openclaw", "gateway.env"))):
-                text = read_text(path)
+                text, reason, inside = self.read_user(path)
+                self.unsafe_file(path, reason)
                 if text is not None:
-                    sources.append((name, path, parse_env_file(text), True))
+                    sources.append((name, normalise_path(path), parse_env_file(text), True, inside))
         if self.manager_env:
-            sources.append(("manager", None, self.manager_env, True))
+            sources.append(("manager", None, self.manager_env, True, True))
         for key, (path, directives) in sorted(self.directives.items(), key=lambda kv: (kv[0] != "unit", kv[0])):
             kind = key.split(":", 1)[0]
             env, files = unit_environment(directives)
             active = kind != "unit_backup"
-            sources.append((kind, path, env, active))
+            sources.append((kind, normalise_path(path), env, active, bool(home) and confined(path, home)))
             for env_file in files:
-                text = read_text(env_file.lstrip("-"))
+                # A path from a file the user writes: normalised ('..' gone), and only what it names inside
+                # the home without a link is ever edited. systemd ignores relative paths, so do we.
+                normal = normalise_path(env_file.lstrip("-"))
+                if normal is None:
+                    continue
+                text, reason, inside = self.read_user(normal)
+                self.unsafe_file(normal, reason)
                 if text is not None:
-                    sources.append(("environment_file", env_file.lstrip("-"), parse_env_file(text), active))
+                    sources.append(("environment_file", normal, parse_env_file(text), active, inside))
 
         pid = self.facts["service"]["pid"]
         effective, effective_from = None, None
@@ -432,22 +526,34 @@ class Gatherer(object):
             for key, (dummy, items) in sorted(self.directives.items(), key=lambda kv: (kv[0] != "unit", kv[0])):
                 if key != "unit_backup":
                     directives.extend(items)
-            effective = compose_unit_environment(self.manager_env, directives, read_text)
+            effective = compose_unit_environment(self.manager_env, directives, lambda path: self.read_user(path)[0])
             effective_from = "unit" if self.directives else None
         # OpenClaw loads these two files itself at start, on top of what systemd gives it.
         loaded = dict(effective)
-        for kind, dummy, env, active in sources:
+        for kind, dummy, env, active, dummy in sources:
             if kind in ("dotenv", "gateway_env"):
                 for key, value in env.items():
                     loaded.setdefault(key, value)
 
         proxy = {}
         for var in PROXY_VARIABLES:
-            setters = [dict(source=kind, path=path, value=redact_env({var: env[var]})[var], active=active)
-                       for kind, path, env, active in sources if var in env]
+            setters = [dict(source=kind, path=path, value=redact_env({var: env[var]})[var], active=active, confined=inside)
+                       for kind, path, env, active, inside in sources if var in env]
             if setters or var in loaded:
                 proxy[var] = dict(value=redact_env({var: loaded[var]})[var] if var in loaded else None, sources=setters)
-        self.facts["environment"] = dict(effective=redact_env(loaded), effective_from=effective_from, proxy=proxy)
+        # The raw environment stays in the module (paths and the proxy URL are derived from it); the facts
+        # carry only the allowlisted variables, every value redacted by name and by shape.
+        self.env = loaded
+        self.facts["environment"] = dict(effective=redact_env(loaded, allowlist=True), effective_from=effective_from, proxy=proxy)
+        unsafe = {}
+        for var, info in sorted(proxy.items()):
+            for source in info["sources"]:
+                if not source["confined"]:
+                    unsafe.setdefault(source["path"], []).append(var)
+        for path, variables in sorted(unsafe.items()):
+            self.problem("proxy_source_unsafe", "warning",
+                         "%s sets %s but lies outside %s's home or is reached through a link: remediation leaves it alone, "
+                         "remove the assignment by hand" % (path, ", ".join(variables), self.params["user"]), path=path, variables=variables)
         for var in ("ALL_PROXY", "all_proxy"):
             if proxy.get(var, {}).get("value"):
                 where = ", ".join("%s %s" % (s["source"], s["path"] or "") for s in proxy[var]["sources"] if s["active"]) or "process environment"
@@ -456,21 +562,30 @@ class Gatherer(object):
                              % (var, where.strip()), variable=var)
 
     def gather_config(self):
-        env = self.facts["environment"]["effective"] if self.facts.get("environment") else {}
+        env = self.env
         home = self.user["home"] if self.user else None
         service_path = config_path_for(home, env, self.params["profile"]) if home else None  # what the service reads
         path = self.params["config_path"] or service_path
-        config = dict(path=path, exists=bool(path) and os.path.exists(path), parse_ok=None, parse_error=None, valid=None, issues=[],
+        config = dict(path=path, exists=bool(path) and os.path.lexists(path), parse_ok=None, parse_error=None, valid=None, issues=[],
                       mode=None, bind=None, port=None, auth_mode=None, auth_secret_set=False, file_mode=None, owner=None)
         data = None
+        text, reason = None, None
         if config["exists"]:
-            stat = os.stat(path)
-            config["file_mode"] = "%04o" % (stat.st_mode & 0o7777)
+            # The user writes the file and, through the unit's environment, chooses its path: no link is followed.
+            text, reason, dummy = self.read_user(path, limit=16 * 1024 * 1024) if self.user else read_nofollow(path, 16 * 1024 * 1024) + (False,)
+            if reason == "missing":
+                config["exists"] = False
+            elif reason:
+                config["unsafe"] = reason
+                self.problem("config_unsafe", "error", "config %s %s: not read as root; the gateway's config cannot be checked" % (path, reason),
+                             path=path, reason=reason)
+        if config["exists"] and not reason:
+            st = os.lstat(path)
+            config["file_mode"] = "%04o" % (st.st_mode & 0o7777)
             try:
-                config["owner"] = pwd.getpwuid(stat.st_uid).pw_name
+                config["owner"] = pwd.getpwuid(st.st_uid).pw_name
             except KeyError:
-                config["owner"] = str(stat.st_uid)
-            text = read_text(path, limit=16 * 1024 * 1024)
+                config["owner"] = str(st.st_uid)
             try:
                 data = json5_loads(text) if text and text.strip() else {}
                 config["parse_ok"] = isinstance(data, dict)
@@ -480,7 +595,7 @@ class Gatherer(object):
             except JSON5DecodeError as exc:
                 config["parse_ok"] = False
                 config["parse_error"] = str(exc)
-            if stat.st_mode & 0o077:
+            if st.st_mode & 0o077:
                 self.problem("config_permissions", "warning", "%s is mode %s: it holds credentials and should be 0600" % (path, config["file_mode"]))
         self._config_data = data
         if data is not None:
@@ -668,9 +783,10 @@ class Gatherer(object):
             verdict = {}
         if "valid" in verdict:
             config.update(valid=bool(verdict["valid"]), validated_by="openclaw config validate",
-                          issues=[dict(path=i.get("path"), message=i.get("message")) for i in verdict.get("issues", []) if isinstance(i, dict)])
+                          issues=[dict(path=i.get("path"), message=redact_value(i.get("message")))
+                                  for i in verdict.get("issues", []) if isinstance(i, dict)])
         else:
-            config["validate_error"] = (err or out).strip()[-500:] or "rc=%s" % rc
+            config["validate_error"] = redact_value((err or out).strip()[-500:]) or "rc=%s" % rc
         if config["valid"] is False:
             self.problem("config_invalid", "error", "config %s fails OpenClaw's schema: %s" % (
                 config["path"], "; ".join("%s: %s" % (i["path"], i["message"]) for i in config["issues"]) or "see openclaw config validate"))
@@ -685,24 +801,56 @@ class Gatherer(object):
             return False
 
     def gather_locks(self):
+        """Gateway locks. Only a confined lock (a regular file of the user, in /tmp/openclaw-UID/ or in the state dir's
+        tmp/openclaw-UID/ when the state dir is in the home, no link on the way) is read; only one may be called stale."""
         locks = []
         if self.user:
-            state_dir = os.path.dirname(self.facts["config"]["path"] or os.path.join(self.user["home"], ".openclaw", "x"))
-            patterns = [os.path.join(state_dir, "tmp", "openclaw-%d" % self.user["uid"], "*.lock"),
-                        "/tmp/openclaw-%d/*.lock" % self.user["uid"]]
-            for pattern in patterns:
-                for path in sorted(glob.glob(pattern)):
-                    locks.append(inspect_lock(path))
+            uid, home = self.user["uid"], self.user["home"]
+            state_dir = os.path.dirname(self.facts["config"]["path"] or os.path.join(home, ".openclaw", "x"))
+            tmp_dir = "/tmp/openclaw-%d" % uid
+            # (lock directory, directory checked from, whether that one may itself be a link)
+            places = [(os.path.join(state_dir, "tmp", "openclaw-%d" % uid), home, True), (tmp_dir, tmp_dir, False)]
+            for lock_dir, base, trusted in places:
+                for path in sorted(glob.glob(os.path.join(lock_dir, "*.lock"))):
+                    normal = normalise_path(path)
+                    ok = (normal is not None and is_inside(normal, lock_dir) and is_inside(normal, base)
+                          and confined(normal, base, uids=(uid,), trust_directory=trusted))
+                    if not ok:
+                        locks.append(dict(path=normal or path, pid=None, owner_alive=None, stale=False, port=None, config_path=None,
+                                          confined=False))
+                        self.problem("lock_unsafe", "warning", "lock %s is not a regular file of %s in %s reached without a link: "
+                                     "left alone" % (path, self.user["name"], lock_dir), path=path)
+                        continue
+                    text, reason = read_beneath(normal, base, uids=(uid,), trust_directory=trusted)
+                    lock = inspect_lock(normal, text)
+                    lock["confined"] = reason is None
+                    lock["stale"] = lock["stale"] and lock["confined"]
+                    locks.append(lock)
         self.facts["locks"] = locks
         for lock in locks:
             if lock["stale"]:
                 self.problem("stale_lock", "warning", "lock %s belongs to pid %s, which is gone" % (lock["path"], lock["pid"]), path=lock["path"])
 
     def gather_logs(self):
+        """The newest gateway log, only when it is a regular file (of the user or root) directly in a real /tmp/openclaw
+        owned by the user or root: the hung bundle tails it as root."""
         profile = self.params["profile"]
-        pattern = "/tmp/openclaw/openclaw-%s[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].log" % (profile + "-" if profile else "")
+        log_dir = LOG_DIR
+        pattern = log_dir + "/openclaw-%s[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].log" % (profile + "-" if profile else "")
         files = sorted(glob.glob(pattern))
-        self.facts["log_file"] = files[-1] if files else None
+        newest = files[-1] if files else None
+        owners = (0, self.user["uid"]) if self.user else (0,)
+        if newest:
+            try:
+                st = os.lstat(log_dir)
+                dir_ok = stat.S_ISDIR(st.st_mode) and st.st_uid in owners
+            except OSError:
+                dir_ok = False
+            if not (dir_ok and confined(newest, log_dir, uids=owners, trust_directory=False)):
+                self.problem("log_file_unsafe", "warning", "log %s is a link, not a regular file, or in a directory of another user: "
+                             "not read" % newest, path=newest)
+                newest = None
+        self.facts["log_file"] = newest
 
     def system_unit(self, unit):
         rc, out, dummy = self.run(["systemctl", "show", unit, "--property=LoadState,ActiveState,SubState,UnitFileState"])
@@ -713,12 +861,13 @@ class Gatherer(object):
     def gather_egress(self):
         """Split egress as the gateway experiences it: proxy variables, NO_PROXY, Privoxy's rules, the relay."""
         p = self.params
-        env = self.facts["environment"]["effective"]
+        env = self.env
         proxy_url = env.get("https_proxy") or env.get("HTTPS_PROXY") or env.get("http_proxy") or env.get("HTTP_PROXY")
+        shown_url = redact_value(proxy_url)
         no_proxy = no_proxy_entries(env.get("no_proxy") or env.get("NO_PROXY"))
         privoxy_text = read_text(p["egress_privoxy_config"])
         ss_text = read_text(p["egress_ss_local_config"])
-        egress = dict(configured=bool(proxy_url or ss_text), proxy_url=proxy_url, no_proxy=no_proxy,
+        egress = dict(configured=bool(proxy_url or ss_text), proxy_url=shown_url, no_proxy=no_proxy,
                       privoxy=None, ss_local=None, relay=None, routes=[], channels=[])
         self.facts["egress"] = egress
         for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
@@ -733,7 +882,8 @@ class Gatherer(object):
         proxy_host, proxy_port = host_of(proxy_url)
         if privoxy_text is not None:
             egress["privoxy"] = self.system_unit("privoxy.service")
-            egress["privoxy"].update(config=p["egress_privoxy_config"], rules=rules, default_first=first_forward_is_default(rules))
+            # A forward-socks5 target may carry user:password@ (Privoxy supports it): masked in the facts only.
+            egress["privoxy"].update(config=p["egress_privoxy_config"], rules=redact_tree(rules), default_first=first_forward_is_default(rules))
             if egress["privoxy"]["active_state"] != "active":
                 self.problem("privoxy_inactive", "error", "privoxy.service is %s: every proxied request fails" % egress["privoxy"]["active_state"])
             if rules and not egress["privoxy"]["default_first"]:
@@ -767,10 +917,11 @@ class Gatherer(object):
                 route, reason = "direct", "NO_PROXY entry %s" % bypass
                 self.problem("proxied_domain_bypassed", "error", "%s should use the relay but NO_PROXY entry %s sends it direct" % (domain, bypass))
             elif privoxy_text is None:
-                route, reason = "proxy", "via %s" % proxy_url
+                route, reason = "proxy", "via %s" % shown_url
             else:
                 route, rule = privoxy_route(rules, host)
-                reason = "Privoxy line %s: %s %s %s" % (rule["line"], rule["kind"], rule["pattern"], rule["target"]) if rule else "no Privoxy rule"
+                reason = ("Privoxy line %s: %s %s %s" % (rule["line"], rule["kind"], rule["pattern"], redact_value(rule["target"]))
+                          if rule else "no Privoxy rule")
             egress["routes"].append(dict(domain=domain, host=host, route=route, reason=reason))
             if proxy_url and route == "direct" and not bypass:
                 self.problem("proxied_domain_direct", "error", "%s goes direct: %s" % (domain, reason))
@@ -785,7 +936,7 @@ class Gatherer(object):
             self.problem("no_proxy_missing", "error", "NO_PROXY lacks %s: those connections (chat WebSockets, the CLI's calls to the local gateway) "
                          "would go through the proxy" % ", ".join(missing), hosts=missing)
         if proxy_host and proxy_host not in ("127.0.0.1", "::1", "localhost"):
-            self.problem("proxy_not_local", "warning", "the gateway's proxy %s is not on this node" % proxy_url)
+            self.problem("proxy_not_local", "warning", "the gateway's proxy %s is not on this node" % shown_url)
 
     def cli_json(self, argv):
         """(parsed JSON, None) or (None, OpenClaw's error message)."""
@@ -815,10 +966,11 @@ class Gatherer(object):
         state_dir = os.path.dirname(self.facts["config"]["path"])
         legacy_ids = {}
         for legacy in sorted(glob.glob(os.path.join(state_dir, "agents", "*", "agent", "auth-profiles.json"))):
+            text, reason, dummy = self.read_user(legacy, limit=16 * 1024 * 1024)
+            self.unsafe_file(legacy, reason)
             try:
-                with open(legacy) as handle:
-                    legacy_ids[legacy] = sorted((json.load(handle).get("profiles") or {}).keys())
-            except (IOError, OSError, ValueError, AttributeError):
+                legacy_ids[legacy] = sorted((json.loads(text or "{}").get("profiles") or {}).keys())
+            except (ValueError, AttributeError):
                 legacy_ids[legacy] = []
         listing, list_error = self.cli_json(["models", "auth", "list", "--json"])
         status, status_error = self.cli_json(["models", "status", "--json"]) if listing is not None else (None, None)
@@ -1020,7 +1172,7 @@ def list_listeners(port):
             entry["user"] = str(uid)
         if pid:
             entry["command"] = (read_text("/proc/%d/comm" % pid) or "").strip()
-            entry["cmdline"] = (read_text("/proc/%d/cmdline" % pid) or "").replace("\0", " ").strip()[:300]
+            entry["cmdline"] = redact_value((read_text("/proc/%d/cmdline" % pid) or "").replace("\0", " ").strip()[:300])
         listeners.append(entry)
     return listeners
 
@@ -1063,10 +1215,13 @@ def process_start_time(pid):
     return int(boot.group(1)) + ticks / float(os.sysconf("SC_CLK_TCK"))
 
 
-def inspect_lock(path):
-    """A gateway lock is JSON {pid, startTime, ...}; it is stale when the pid is gone or reused."""
+def inspect_lock(path, text=None):
+    """A gateway lock is JSON {pid, startTime, ...}; it is stale when the pid is gone or reused.
+
+    text: the lock's content, read safely by the caller; without it the file is read without following a link."""
     lock = dict(path=path, pid=None, owner_alive=None, stale=False, port=None, config_path=None)
-    text = read_text(path)
+    if text is None:
+        text = read_nofollow(path)[0]
     try:
         data = json.loads(text.strip()) if text and text.strip() else {}
     except ValueError:
@@ -1080,6 +1235,45 @@ def inspect_lock(path):
     lock["owner_alive"] = alive
     lock["stale"] = not alive
     return lock
+
+
+def option_errors(params):
+    """Messages naming each option with a bad value (nothing is gathered then). The module runs as root on
+    paths and names derived from these, so every pattern is a full match and no value holds a control character."""
+    errors = []
+
+    def bad(name, why):
+        errors.append("%s %s" % (name, why))
+
+    if not USER_NAME.match(params["user"] or ""):
+        bad("user", "must be a system user name (lower-case letters, digits, '_' or '-', at most 32)")
+    if params["profile"] is not None and not PROFILE_NAME.match(params["profile"]):
+        bad("profile", "must be letters, digits, '_' or '-' (at most 64, not starting with '-'): it names a unit and a state directory")
+    for name in ("config_path", "egress_ss_local_config", "egress_privoxy_config"):
+        value = params[name]
+        if value is not None and (not value.startswith("/") or normalise_path(value) is None or "/../" in value + "/"):
+            bad(name, "must be an absolute path without '..' or control characters")
+    if params["port"] is not None and not 1 <= params["port"] <= 65535:
+        bad("port", "must be between 1 and 65535, got %s" % params["port"])
+    for name, low, high in (("timeout", 0.1, 3600), ("cli_timeout", 1, 3600), ("wait_ready", 0, 86400),
+                            ("event_loop_delay_threshold_ms", 1, 3600000)):
+        value = params[name]
+        # 'not low <= value' also refuses nan.
+        if value is None or not low <= value <= high:
+            bad(name, "must be between %g and %g, got %s" % (low, high, value))
+    if not UNIT_NAME.match(params["egress_ss_local_unit"] or ""):
+        bad("egress_ss_local_unit", "must be a systemd service name (NAME.service)")
+    for name in ("egress_proxied_domains", "egress_channel_hosts"):
+        wrong = [item for item in params[name] if not HOST_NAME.match(item or "")]
+        if wrong:
+            bad(name, "must hold host names, domain suffixes (.example.com) or addresses; refused %d entries" % len(wrong))
+    return errors
+
+
+def check_options(module):
+    errors = option_errors(module.params)
+    if errors:
+        module.fail_json(msg="; ".join(errors))
 
 
 def main():
@@ -1104,8 +1298,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if module.params["port"] is not None and not 1 <= module.params["port"] <= 65535:
-        module.fail_json(msg="port must be between 1 and 65535, got %s" % module.params["port"])
+    check_options(module)
     facts = Gatherer(module).gather()
     module.exit_json(changed=False, ansible_facts=dict(openclaw=facts))
 

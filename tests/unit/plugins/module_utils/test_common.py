@@ -74,10 +74,19 @@ def test_redact_tree_hides_secret_keys_and_keeps_structure():
         assert secret not in dumped
 
 
-def test_redact_tree_keeps_secretref_objects_but_redacts_inside_them():
-    # A secret key holding an object (a SecretRef) keeps its structure; nested secret names are still hidden.
-    data = {"apiKey": {"source": "env", "id": "OPENAI_API_KEY", "token": "x"}}
-    assert redact_tree(data) == {"apiKey": {"source": "env", "id": "OPENAI_API_KEY", "token": REDACTED}}
+def test_redact_tree_keeps_secretref_objects():
+    # A SecretRef only names where the secret lives: it stays readable.
+    data = {"apiKey": {"source": "env", "provider": "default", "id": "OPENAI_API_KEY"}}
+    assert redact_tree(data) == data
+
+
+def test_redact_tree_hides_everything_under_a_secret_key():
+    # Anything else under a secret-looking key is a secret at every depth (issue 11: `credentials: {...}`
+    # and a SecretRef-like object carrying a value leaked through the old per-name rule).
+    data = {"apiKey": {"source": "env", "id": "OPENAI_API_KEY", "value": "x"},
+            "credentials": {"clientId": "cid", "nested": [{"refresh": "r1"}, "r2"], "enabled": True}}
+    assert redact_tree(data) == {"apiKey": {"source": REDACTED, "id": REDACTED, "value": REDACTED},
+                                 "credentials": {"clientId": REDACTED, "nested": [{"refresh": REDACTED}, REDACTED], "enabled": True}}
 
 
 def test_redact_tree_explicit_secret_paths():

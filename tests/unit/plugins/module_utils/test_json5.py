@@ -227,43 +227,43 @@ ERRORS = [
     ('{,}', "expected a property name or '}' but found ','", 1, 2),
     ('[1,,]', "expected a value but found ','", 1, 4),
     ('{a: 1,,}', "expected a property name or '}' but found ','", 1, 7),
-    ('[1 2]', "expected ',' or ']' but found '2'", 1, 4),
-    ('{\n  a: 1\n  b: 2\n}', "expected ',' or '}' but found 'b'", 3, 3),
-    ('{"a" 1}', "expected ':' after property name 'a' but found '1'", 1, 6),
-    ('{a}', "expected ':' after property name 'a' but found '}'", 1, 3),
-    ('{a-b: 1}', "expected ':' after property name 'a' but found '-'", 1, 3),
-    ('{1: 2}', "expected a property name or '}' but found '1'", 1, 2),
-    ('{\\u0030a: 1}', "escaped character '0' is not valid in an identifier", 1, 2),
+    ('[1 2]', "expected ',' or ']' but found a digit", 1, 4),
+    ('{\n  a: 1\n  b: 2\n}', "expected ',' or '}' but found a letter", 3, 3),
+    ('{"a" 1}', "expected ':' after a property name but found a digit", 1, 6),
+    ('{a}', "expected ':' after a property name but found '}'", 1, 3),
+    ('{a-b: 1}', "expected ':' after a property name but found '-'", 1, 3),
+    ('{1: 2}', "expected a property name or '}' but found a digit", 1, 2),
+    ('{\\u0030a: 1}', "escaped character is not valid in an identifier", 1, 2),
     ('{\\x61: 1}', 'invalid escape in identifier', 1, 2),
     ('"abc', 'unterminated string', 1, 1),
     ("[1, 'abc]", 'unterminated string', 1, 5),
     ('"abc\\', 'unterminated string', 1, 1),
     ('"ab\ncd"', 'line break inside string', 1, 4),
     ('{\n  "a": "x\r\n"}', 'line break inside string', 2, 10),
-    ('"\\1"', "invalid escape sequence '\\1'", 1, 2),
-    ('"ok\\9"', "invalid escape sequence '\\9'", 1, 4),
-    ('"\\01"', "invalid escape sequence '\\01'", 1, 2),
-    ('"\\x4g"', "invalid escape sequence '\\x4' (expected 2 hexadecimal digits)", 1, 2),
-    ('"\\u12G4"', "invalid escape sequence '\\u12' (expected 4 hexadecimal digits)", 1, 2),
+    ('"\\1"', "invalid escape sequence (octal escapes are not allowed)", 1, 2),
+    ('"ok\\9"', "invalid escape sequence", 1, 4),
+    ('"\\01"', "invalid escape sequence (octal escapes are not allowed)", 1, 2),
+    ('"\\x4g"', "invalid escape sequence (expected 2 hexadecimal digits)", 1, 2),
+    ('"\\u12G4"', "invalid escape sequence (expected 4 hexadecimal digits)", 1, 2),
     ('"\\u{1F600}"', 'expected 4 hexadecimal digits', 1, 2),
-    ('01', "invalid number '01': leading zeros are not allowed", 1, 1),
-    ('-01', "invalid number '-01': leading zeros", 1, 1),
-    ('[1, 007]', "invalid number '007': leading zeros", 1, 5),
+    ('01', "invalid number: leading zeros are not allowed", 1, 1),
+    ('-01', "invalid number: leading zeros", 1, 1),
+    ('[1, 007]', "invalid number: leading zeros", 1, 5),
     ('00.5', 'leading zeros', 1, 1),
-    ('0x', "invalid number '0x'", 1, 1),
-    ('0x1G', "invalid number '0x1G'", 1, 1),
-    ('1e', "invalid number '1e'", 1, 1),
-    ('1.2.3', "invalid number '1.2.3'", 1, 1),
-    ('1a', "invalid number '1a'", 1, 1),
-    ('0b101', "invalid number '0b101'", 1, 1),
-    ('+', "invalid number '+'", 1, 1),
-    ('- 1', "invalid number '-'", 1, 1),
-    ('.', "invalid number '.'", 1, 1),
-    ('-infinity', "invalid number '-infinity'", 1, 1),
-    ('{} x', "unexpected 'x' after the end of the JSON5 value", 1, 4),
-    ('[1]]', "unexpected ']' after the end", 1, 4),
-    ('1 2', "unexpected '2' after the end", 1, 3),
-    ('{}\n// fine\n,', "unexpected ',' after the end", 3, 1),
+    ('0x', "invalid number", 1, 1),
+    ('0x1G', "invalid number", 1, 1),
+    ('1e', "invalid number", 1, 1),
+    ('1.2.3', "invalid number", 1, 1),
+    ('1a', "invalid number", 1, 1),
+    ('0b101', "invalid number", 1, 1),
+    ('+', "invalid number", 1, 1),
+    ('- 1', "invalid number", 1, 1),
+    ('.', "invalid number", 1, 1),
+    ('-infinity', "invalid number", 1, 1),
+    ('{} x', "found a letter after the end of the JSON5 value", 1, 4),
+    ('[1]]', "found ']' after the end", 1, 4),
+    ('1 2', "found a digit after the end", 1, 3),
+    ('{}\n// fine\n,', "found ',' after the end", 3, 1),
     ('{', 'unterminated object', 1, 1),
     ('{"a"', 'unterminated object', 1, 1),
     ('{"a":', 'unterminated object', 1, 1),
@@ -273,18 +273,18 @@ ERRORS = [
     ('\n\n  [\n', 'unterminated array', 3, 3),
     ('/* never closed', 'unterminated block comment', 1, 1),
     ('[1, /* x', 'unterminated block comment', 1, 5),
-    ('[foo]', "unexpected identifier 'foo' (string values must be quoted)", 1, 2),
-    ('{a: yes}', "unexpected identifier 'yes'", 1, 5),
-    ('True', "unexpected identifier 'True'", 1, 1),
-    ('None', "unexpected identifier 'None'", 1, 1),
-    ('[truex]', "unexpected identifier 'truex'", 1, 2),
-    ('[\\u0074rue]', "unexpected identifier '\\u0074rue'", 1, 2),
+    ('[foo]', "unexpected unquoted word (string values must be quoted)", 1, 2),
+    ('{a: yes}', "unexpected unquoted word", 1, 5),
+    ('True', "unexpected unquoted word", 1, 1),
+    ('None', "unexpected unquoted word", 1, 1),
+    ('[truex]', "unexpected unquoted word", 1, 2),
+    ('[\\u0074rue]', "unexpected unquoted word", 1, 2),
     ('[/ x]', "unexpected '/'", 1, 2),
     ('[\u20ac]', "expected a value but found", 1, 2),
     # line counting: CRLF, lone CR and U+2028 each end a line
-    ('[\r\n  1,\r\n  2\r\n  3]', "expected ',' or ']' but found '3'", 4, 3),
-    ('[\r1,\r2 3]', "found '3'", 3, 3),
-    ('[1,\u20282\u2029 3]', "found '3'", 3, 2),
+    ('[\r\n  1,\r\n  2\r\n  3]', "expected ',' or ']' but found a digit", 4, 3),
+    ('[\r1,\r2 3]', "found a digit", 3, 3),
+    ('[1,\u20282\u2029 3]', "found a digit", 3, 2),
 ]
 
 
@@ -298,14 +298,38 @@ def test_errors(text, message, lineno, colno):
     assert str(err) == '%s at line %d column %d' % (err.msg, lineno, colno)
 
 
+SECRET = "SENTINEL-sk-or-v1-0123456789abcdef"
+
+
+@pytest.mark.parametrize("text", [
+    '{token: %s}' % SECRET,                      # unquoted value
+    '{"a": 1, "%s"}' % SECRET,                   # a value taken for a property name
+    '{"a": 1 %s}' % SECRET,                      # junk after a member
+    '{"key": 0%s}' % SECRET[9:].replace("-", ""),  # an invalid number
+    '{"key": "%s\\01"}' % SECRET,             # an invalid escape inside the secret
+    '{"key": "\\x%s"}' % SECRET,
+    '{} %s' % SECRET,
+    '{%s: 1 2}' % SECRET.replace("-", "_"),
+    '{"a": 1}\n%s' % SECRET,
+])
+def test_errors_never_quote_the_document(text):
+    """issue 11: parse errors reach facts, doctor reports and preflight messages; a broken config holds tokens."""
+    with pytest.raises(JSON5DecodeError) as caught:
+        loads(text)
+    message = str(caught.value)
+    for fragment in (SECRET, SECRET[9:], SECRET[-8:], SECRET[9:].replace("-", ""), "0123456789", "abcdef", "SENTINEL", "sk-or"):
+        assert fragment not in message
+    assert " at line " in message
+
+
 def test_error_type_and_attributes():
     with pytest.raises(ValueError) as caught:
         loads('{\n  port: 18789\n  bind: "loopback"\n}')
     err = caught.value
     assert isinstance(err, JSON5DecodeError)
-    assert err.msg == "expected ',' or '}' but found 'b'"
+    assert err.msg == "expected ',' or '}' but found a letter"
     assert (err.lineno, err.colno, err.pos) == (3, 3, 18)
-    assert str(err) == "expected ',' or '}' but found 'b' at line 3 column 3"
+    assert str(err) == "expected ',' or '}' but found a letter at line 3 column 3"
     clone = pickle.loads(pickle.dumps(err))
     assert (type(clone), str(clone), clone.lineno, clone.colno) == (JSON5DecodeError, str(err), 3, 3)
 

@@ -433,19 +433,19 @@ def test_gather_environment_sources(layout):
 
     assert env["effective_from"] == "unit"
     assert proxy["ALL_PROXY"] == dict(value="socks5://127.0.0.1:1080", sources=[
-        dict(source="unit", path=unit, value="socks5://127.0.0.1:1080", active=True),
-        dict(source="unit_backup", path=bak, value="socks5://old:1", active=False),
+        dict(source="unit", path=unit, value="socks5://127.0.0.1:1080", active=True, confined=True),
+        dict(source="unit_backup", path=bak, value="socks5://old:1", active=False, confined=True),
     ])
     assert proxy["HTTP_PROXY"] == dict(value="http://proxy.internal:3128", sources=[
-        dict(source="dropin", path=dropin, value="http://proxy.internal:3128", active=True),
+        dict(source="dropin", path=dropin, value="http://proxy.internal:3128", active=True, confined=True),
     ])
     # The unit does not set HTTPS_PROXY (the backup is not active), so OpenClaw's own .env provides it.
     assert proxy["HTTPS_PROXY"] == dict(value="http://<redacted>@proxy:8080", sources=[
-        dict(source="dotenv", path=dotenv, value="http://<redacted>@proxy:8080", active=True),
-        dict(source="unit_backup", path=bak, value="http://old-proxy:3128", active=False),
+        dict(source="dotenv", path=dotenv, value="http://<redacted>@proxy:8080", active=True, confined=True),
+        dict(source="unit_backup", path=bak, value="http://old-proxy:3128", active=False, confined=True),
     ])
     assert proxy["NO_PROXY"] == dict(value="localhost,127.0.0.1", sources=[
-        dict(source="environment_file", path=layout.envfile, value="localhost,127.0.0.1", active=True),
+        dict(source="environment_file", path=layout.envfile, value="localhost,127.0.0.1", active=True, confined=True),
     ])
     assert "https_proxy" not in proxy and "all_proxy" not in proxy
 
@@ -501,7 +501,7 @@ def test_gather_environment_manager_env(tmp_path):
     gatherer.gather_environment()
     proxy = gatherer.facts["environment"]["proxy"]
     assert proxy["HTTP_PROXY"]["value"] == "http://unit:1"  # the unit overrides the manager
-    assert proxy["all_proxy"] == dict(value="http://mgr:3128", sources=[dict(source="manager", path=None, value="http://mgr:3128", active=True)])
+    assert proxy["all_proxy"] == dict(value="http://mgr:3128", sources=[dict(source="manager", path=None, value="http://mgr:3128", active=True, confined=True)])
     problems = [p for p in gatherer.problems if p["id"] == "proxy_all_proxy"]
     assert [p["variable"] for p in problems] == ["all_proxy"]
     assert "from manager" in problems[0]["message"]
@@ -663,6 +663,7 @@ def _paths_gatherer(home, monkeypatch, tmp_path, service_env=None):
                         lambda h: _common.shell_startup_paths(h, files=(str(tmp_path / "etc-environment"), "~/.profile", "~/.bashrc")))
     gatherer = home.gatherer()
     gatherer.facts["environment"] = dict(effective=dict(service_env or {}))
+    gatherer.env = dict(service_env or {})  # what gather_environment keeps unredacted
     gatherer.gather_config()
     return gatherer, [p for p in gatherer.problems if p["id"] in ("config_path_mismatch", "cli_root_config")]
 
