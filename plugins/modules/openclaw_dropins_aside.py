@@ -18,9 +18,9 @@ description:
     run that failed in between) is merged back before anything else, so a directory is never moved into a leftover
     one. When a name exists on both sides with a different content, the one set aside comes back as
     C(<name>.clawops-conflict[-N]) (systemd ignores it) and is reported; identical copies are merged.
-  - The names in O(rewrite) are the caller's own files, written again right after: they are dropped instead of
+  - The names in O(rewrite) are the caller's own files, written again right after, so they are dropped instead of
     restored.
-  - Run it as the unit's owner (C(become_user)): the directory is theirs.
+  - Run it as the unit's owner (C(become_user)), whose directory it is.
 author:
   - clawops.openclaw contributors (@clawops)
 extends_documentation_fragment:
@@ -30,6 +30,8 @@ attributes:
     support: full
   diff_mode:
     support: none
+  platform:
+    platforms: posix
 options:
   path:
     description: The drop-in directory, C(<unit>.d).

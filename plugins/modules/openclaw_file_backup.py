@@ -33,6 +33,8 @@ attributes:
   diff_mode:
     support: partial
     details: The diff names the files that would be copied, removed or pruned, never their content.
+  platform:
+    platforms: posix
 options:
   src:
     description:
@@ -59,7 +61,7 @@ options:
       - When it exists already, C(-2), C(-3) ... is appended.
     type: str
   remove_src:
-    description: Remove each source once copied (O(layout=run) only): a quarantine that keeps the content in O(dest).
+    description: Remove each source once copied (O(layout=run) only), a quarantine that keeps the content in O(dest).
     type: bool
     default: false
   keep:
