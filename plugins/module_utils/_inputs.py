@@ -457,6 +457,7 @@ def auth_errors(v):
     c.boolean("auth_backup", v["auth_backup"])
     c.abs_path("auth_backup_dir", v["auth_backup_dir"], empty=True)
     c.integer("auth_backup_keep", v["auth_backup_keep"], 1, 10000)
+    c.integer("auth_backup_max_age_days", v["auth_backup_max_age_days"], 0, 36500)
     profiles = v["auth_profiles"]
     ids, present = [], set()
     if not isinstance(profiles, list):
@@ -518,6 +519,11 @@ def remediate_errors(v):
     c.integer("remediate_ready_timeout", v["remediate_ready_timeout"], 1, 86400)
     for name in ("remediate_unit_copy_dir", "remediate_backup_dir", "remediate_diagnostics_dir"):
         c.abs_path(name, v[name])
+    # keep 0 or -1 would delete the backup or bundle just written.
+    for name in ("remediate_backup_keep", "remediate_diagnostics_keep"):
+        c.integer(name, v[name], 1, 10000)
+    for name in ("remediate_backup_max_age_days", "remediate_diagnostics_max_age_days"):
+        c.integer(name, v[name], 0, 36500)
     return c.errors
 
 

@@ -107,9 +107,14 @@ def check_proxy_env(host):
     assert "ALL_PROXY" not in environ and "HTTPS_PROXY" not in environ and "https_proxy" not in environ
     assert "KEEP=1" in environ                                         # the rest of the operator drop-in stays
     assert "KEEP_ME=1" in host.check_output("cat %s/.openclaw/.env" % HOME)
-    assert host.run("ls %s.bak.clawops-quarantine-*" % UNIT_PATH).rc == 0 and not host.file(UNIT_PATH + ".bak").exists
-    backups = host.check_output("find /var/lib/clawops-openclaw/backups -type f")
-    assert HOME + "/.openclaw/.env" in backups and DROPIN_DIR + "/10-operator.conf" in backups and UNIT_PATH in backups
+    assert not host.file(UNIT_PATH + ".bak").exists
+    # Root-only backups under flat names; manifest.json records where each came from (the .bak unit: quarantined there).
+    backed_up = json.loads(host.check_output(
+        "python3 -c %s" % shlex.quote("import glob, json; print(json.dumps([[f['path'], f['removed']] for m in "
+                                      "glob.glob('/var/lib/clawops-openclaw/backups/*/manifest.json') for f in json.load(open(m))['files']]))")))
+    assert {(HOME + "/.openclaw/.env", False), (DROPIN_DIR + "/10-operator.conf", False), (UNIT_PATH, False), (UNIT_PATH + ".bak", True)} \
+        <= {tuple(f) for f in backed_up}
+    assert host.run("find /var/lib/clawops-openclaw/backups -mindepth 2 -type d").stdout == ""       # nothing nested: flat names
     assert "proxy" not in user_systemctl(host, "show-environment").stdout.lower()
 
 
@@ -222,8 +227,9 @@ LIVE_LOCK = "%s/.openclaw/tmp/openclaw-%%d/clawops-test-live.lock" % HOME
 
 def inject_stale_lock(host):
     uid = host.user(USER).uid
+    # As the gateway writes them: the service user's files (remediate removes only those, as that user).
     for path in ("%s/.openclaw/tmp/openclaw-%d/gateway.deadbeef.lock" % (HOME, uid), "/tmp/openclaw-%d/gateway.state.lock" % uid):
-        host.run_expect([0], "mkdir -p $(dirname %s) && echo '{\"pid\": 4000000, \"startTime\": 1}' > %s" % (path, path))
+        assert as_user(host, "mkdir -p $(dirname %s) && echo '{\"pid\": 4000000, \"startTime\": 1}' > %s" % (path, path)).rc == 0
     # A lock held by a live process (pid 1 has no start time in the file): never touched.
     host.run_expect([0], "echo '{\"pid\": 1}' > %s" % (LIVE_LOCK % uid))
 

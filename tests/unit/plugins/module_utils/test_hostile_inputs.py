@@ -192,6 +192,7 @@ add("egress", "egress_forward_rules", [[{"pattern": "/\nlisten-address 0.0.0.0:8
 add("auth", "auth_user", ["root", "-x", "a\n"])
 add("auth", "auth_backup_dir", ["backups", "/x/../../etc", "/x\n"])
 add("auth", "auth_backup_keep", [0, -1, u"\uff11\uff10"])
+add("auth", "auth_backup_max_age_days", [-1, "30d", 1.5])
 add("auth", "auth_profiles", [[{"id": "openai:a\n", "secret": "k"}], [{"id": "OpenAI:a", "secret": "k"}],
                               [{"id": "openai:a", "secret": "k\r"}], [{"id": "openai:a", "secret": ""}],
                               [{"id": "openai:a", "mode": "oauth"}], [{"id": "openai:a", "state": "gone"}],
@@ -211,6 +212,10 @@ add("remediate", "remediate_ready_timeout", [-1])
 add("remediate", "remediate_backup_dir", ["backups", "/var/lib/../../etc/cron.d", "/x\n", ""])
 add("remediate", "remediate_diagnostics_dir", ["diag", "/var/lib/clawops/.."])
 add("remediate", "remediate_unit_copy_dir", ["units"])
+add("remediate", "remediate_backup_keep", [0, -1, "ten"])
+add("remediate", "remediate_diagnostics_keep", [0, -3])
+add("remediate", "remediate_backup_max_age_days", [-1, "30d"])
+add("remediate", "remediate_diagnostics_max_age_days", [-1])
 
 # --- doctor --------------------------------------------------------------------------------------
 add("doctor", "doctor_user", ["root", "x y"])
