@@ -360,6 +360,9 @@ class Restorer(object):
         for option in ("keep", "max_age_days"):
             if p[option] < 1:
                 module.fail_json(msg="%s must be at least 1, got %d" % (option, p[option]))
+        for option in ("config_path", "known_good_dir", "user"):
+            if p[option] and re.search(r"[\x00-\x1f\x7f]", p[option]):
+                module.fail_json(msg="%s must not contain control characters" % option)
         if p["quarantine"] and p["state"] != "known_good":
             module.fail_json(msg="quarantine is only done with state=known_good (after the gateway was seen ready)")
         try:
