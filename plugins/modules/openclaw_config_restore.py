@@ -415,7 +415,8 @@ class Restorer(object):
     def schema_problem(self, data):
         """OpenClaw's verdict on a private copy of `data`, run as the service user (never on a path the user controls)."""
         if self.stage_dir is None:
-            self.stage_dir = tempfile.mkdtemp(prefix="clawops-config-check-")
+            # In /tmp, not the module's temporary directory: that one is under root's home, closed to the service user.
+            self.stage_dir = tempfile.mkdtemp(prefix="clawops-config-check-", dir="/tmp")
             if os.geteuid() == 0 and self.pw.pw_uid != 0:
                 os.chown(self.stage_dir, self.pw.pw_uid, self.pw.pw_gid)
         stage = Dir(self.stage_dir, os.stat(self.stage_dir).st_uid, self.pw.pw_gid)

@@ -234,16 +234,12 @@ def test_known_good_copy_is_preferred_over_a_newer_user_backup(tmp_path):
 def test_user_backup_equal_to_a_known_good_copy_is_trusted(tmp_path):
     d = cfg(tmp_path)
     write(d / "openclaw.json", GOOD)
-    copy = record(tmp_path)["known_good"]
-    os.unlink(copy)  # say retention: the user-side backup alone holds the content, with no copy of its own
-    write(d / "openclaw.json", GOOD.replace("18789", "18790"))
     record(tmp_path)
-    write(store_of(tmp_path) / os.path.basename(copy), GOOD)  # a copy with that content again
-    os.utime(str(store_of(tmp_path) / os.path.basename(copy)), (1, 1))
     write(d / "openclaw.json", "{broken")
     write(d / "openclaw.json.bak", GOOD)
-    hashes = [r for r in run_kg(tmp_path, check=True)["rejected"]]
-    assert not any("untrusted" in r["problem"] for r in hashes)
+    write(d / "openclaw.json.bak.1", ATTACKER)
+    rejected = run_kg(tmp_path, check=True)["rejected"]
+    assert [r["path"].rsplit("/", 1)[1] for r in rejected if "untrusted" in r["problem"]] == ["openclaw.json.bak.1"]
 
 
 def test_trusted_user_backup_shows_its_content_with_secrets_masked(tmp_path):
@@ -402,8 +398,8 @@ def test_after_a_fix_backups_the_gateway_refuses_are_quarantined(tmp_path):
     write(d / "openclaw.json.last-good", "{nope", age=5)
     planned = run_kg(tmp_path, state="known_good", quarantine=True, check=True)
     assert planned["changed"] is True and len(planned["quarantined"]) == 4
-    assert sorted(p.name for p in d.iterdir()) == ["openclaw.json", "openclaw.json.bak", "openclaw.json.bak.1", "openclaw.json.bak.2",
-                                                  "openclaw.json.bak.3", "openclaw.json.last-good"]
+    assert sorted(p.name for p in d.iterdir()) == [
+        "openclaw.json", "openclaw.json.bak", "openclaw.json.bak.1", "openclaw.json.bak.2", "openclaw.json.bak.3", "openclaw.json.last-good"]
     done = run_kg(tmp_path, state="known_good", quarantine=True)
     assert sorted(q["path"].rsplit("/", 1)[1] for q in done["quarantined"]) == [
         "openclaw.json.bak", "openclaw.json.bak.1", "openclaw.json.bak.2", "openclaw.json.last-good"]
