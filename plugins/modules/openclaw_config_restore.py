@@ -115,7 +115,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 state:
-  description: C(valid) when nothing had to be done, C(restored) otherwise (also in check mode); C(known_good) for O(state=known_good).
+  description:
+    - C(valid) when nothing had to be done, C(restored) otherwise (also in check mode), C(broken) when nothing could be restored;
+      C(known_good) for O(state=known_good).
   returned: always
   type: str
 problem:
@@ -531,8 +533,10 @@ class Restorer(object):
                 break
             result["rejected"].append(dict(path=path, problem=why))
         else:
-            hint = (" (%d user-side backup(s) were not considered: review them and set trust_user_backups to use them)" % untrusted
+            hint = (" (%d user-side backup(s) were not considered: the service user can write them; review them and set"
+                    " trust_user_backups, role variable remediate_config_restore_trust_user_backups, to use them)" % untrusted
                     if untrusted else "")
+            result["state"] = "broken"
             self.fail("%s is broken (%s) and no backup is valid%s; nothing was changed" % (self.config_path, problem, hint), problem=problem)
         kept = "%s.broken-%s" % (self.config_path, _stamp(self.now))
         result.update(changed=True, state="restored", problem=problem, restored_from=path, source=source, broken_kept_at=kept)
