@@ -6,7 +6,6 @@ leaves the node as it found it: healthy, the original config, OpenClaw's own bac
 and remediate a no-op (the other test files of this scenario run on the same node afterwards).
 """
 
-import hashlib
 import json
 import shlex
 import time
@@ -21,6 +20,12 @@ CONFIG_DIR = HOME + "/.openclaw"
 CONFIG = CONFIG_DIR + "/openclaw.json"
 STORE = "/var/lib/clawops-openclaw/configs/" + USER
 ASIDE = "/root/clawops-known-good-test-aside"
+ORIGINAL = "/root/clawops-known-good-test-config"
+
+
+def digest(host, path=CONFIG):
+    """SHA-256 of the file's bytes (check_output strips the trailing newline OpenClaw writes)."""
+    return host.check_output("sha256sum %s" % shlex.quote(path)).split()[0]
 
 
 def remediate(*extra):
@@ -29,10 +34,6 @@ def remediate(*extra):
 
 def read(host, path):
     return host.check_output("cat %s" % shlex.quote(path))
-
-
-def sha256(text):
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def unit_state(host):
@@ -82,6 +83,7 @@ def node(host):
     """OpenClaw's own backups moved aside (root only) for the test, the original config and backups back after it."""
     assert wait_ready(host, timeout=120), "the node was not healthy before the test"
     original = read(host, CONFIG)
+    host.run_expect([0], "cp -p %s %s" % (CONFIG, ORIGINAL))
     broken_before = set(host.check_output("ls %s/ | grep -E '\\.(broken|clawops-quarantine)-' || true" % CONFIG_DIR).split())
     host.run_expect([0], "rm -rf %s && mkdir -m 700 %s && find %s -maxdepth 1 \\( -name 'openclaw.json.bak*' -o -name "
                          "'openclaw.json.last-good' \\) ! -name '*.clawops-quarantine-*' -exec mv -t %s {} +" % (ASIDE, ASIDE, CONFIG_DIR, ASIDE))
@@ -90,16 +92,17 @@ def node(host):
     host.run_expect([0], "if [ -d %s.moved ]; then rm -rf %s && mv %s.moved %s; fi" % (STORE, STORE, STORE, STORE))
     for name in set(host.check_output("ls %s/ | grep -E '\\.(broken|clawops-quarantine)-' || true" % CONFIG_DIR).split()) - broken_before:
         host.run_expect([0], "rm -f %s/%s" % (CONFIG_DIR, name))
-    if read(host, CONFIG) != original:
-        write_as_user(host, CONFIG, original)
+    if digest(host) != digest(host, ORIGINAL):
+        host.run_expect([0], "cat %s > %s" % (ORIGINAL, CONFIG))  # the same bytes, the user's file as it is
         user_systemctl(host, "restart", UNIT)
+    host.run_expect([0], "rm -f %s" % ORIGINAL)
     host.run_expect([0], "find %s -mindepth 1 -maxdepth 1 -exec mv -t %s {} + ; rmdir %s" % (ASIDE, CONFIG_DIR, ASIDE))
     settled(host)
 
 
 def test_the_converged_node_has_a_root_only_known_good_copy_of_its_config(host, node):
-    assert sha256(node) in store(host)
-    assert host.check_output("stat -c '%%U %%a' %s %s" % (STORE, STORE + "/" + sha256(node) + ".json")).split() == ["root", "700", "root", "600"]
+    assert digest(host) in store(host)
+    assert host.check_output("stat -c '%%U %%a' %s %s" % (STORE, STORE + "/" + digest(host) + ".json")).split() == ["root", "700", "root", "600"]
 
 
 def test_truncated_config_on_a_node_without_backups_is_healed_from_the_known_good_copy(host, node):
@@ -110,7 +113,7 @@ def test_truncated_config_on_a_node_without_backups_is_healed_from_the_known_goo
     restart_and_wait_failed(host)
     rc, out, recap = remediate("--tags", "config_restore")
     assert rc == 0 and "Healthy: fixed" in out, out[-4000:]
-    assert read(host, CONFIG) == node  # byte for byte the copy the ready gateway had loaded
+    assert read(host, CONFIG) == node and digest(host) in store(host)  # byte for byte the copy the ready gateway had loaded
     assert host.check_output("stat -c '%%U %%a' %s" % CONFIG).split() == [USER, "600"]
     kept = host.check_output("ls -t %s.broken-* | head -1" % CONFIG)
     assert host.check_output("stat -c '%%U %%a %%s' %s" % kept).split() == [USER, "600", "40"]
