@@ -426,8 +426,6 @@ def node_errors(v):
     return c.errors
 
 
-
-
 def egress_errors(v):
     c = Checker()
     c.choice("egress_state", v["egress_state"], ["present", "absent"])

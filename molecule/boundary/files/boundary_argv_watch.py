@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Watch every process's argv and environment-free command line until STOPFILE exists.
 
 Usage: boundary_argv_watch.py SENTINELS_FILE OUT_FILE STOPFILE

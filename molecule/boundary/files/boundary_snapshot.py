@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Print a JSON snapshot {path: [type, uid, gid, mode, content]} of the trees named on the command line.
 
 content: sha256 for regular files (size and mtime for files over 4 MB), the target for links.

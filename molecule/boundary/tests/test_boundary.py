@@ -16,8 +16,6 @@ import shlex
 import subprocess
 import tempfile
 
-import pytest
-
 from clawops_testlib import CONVERGE, INVENTORY, USER, UNIT, as_user, user_systemctl
 
 HOME = "/home/%s" % USER
@@ -71,7 +69,7 @@ def root(host, command):
 
 def snapshot(host):
     args = " ".join(SNAPSHOT_ROOTS) + "".join(" --exclude %s" % e for e in SNAPSHOT_EXCLUDES)
-    return json.loads(host.check_output("/usr/local/lib/boundary_snapshot.py %s" % args))
+    return json.loads(host.check_output("python3 /usr/local/lib/boundary_snapshot.py %s" % args))
 
 
 def run(name, path, *extra, check=False):
@@ -141,13 +139,13 @@ def test_every_root_entry_point_runs_on_a_node_the_service_user_prepared(host):
     root(host, "umask 077 && printf 'ALL_PROXY=socks5://127.0.0.1:9\\nMARKER=%s\\n' > %s" % (ROOT_MARKER, ROOT_ONLY))
     root(host, "umask 077 && printf '%%s\\n' %s > %s" % (" ".join(shlex.quote(s) for s in SENTINELS.values()), SENTINELS_FILE))
     stage_gateway_env(host)
-    root(host, "rm -f %s %s && setsid nohup /usr/local/lib/boundary_argv_watch.py %s %s %s >/dev/null 2>&1 &"
+    root(host, "rm -f %s %s && setsid nohup python3 /usr/local/lib/boundary_argv_watch.py %s %s %s >/dev/null 2>&1 &"
          % (ARGV_STOP, ARGV_REPORT, SENTINELS_FILE, ARGV_REPORT, ARGV_STOP))
     STATE["before"] = snapshot(host)
     STATE["reports"] = tempfile.mkdtemp(prefix="clawops-boundary-doctor-")
     reports = ["-e", json.dumps({"doctor_report_dir": STATE["reports"]})]
-    rotated = ["-e", json.dumps({"auth_profiles": [{"id": "openai:ops", "update_secret": "always",
-                                                     "secret": SENTINELS["auth_profiles[openai:ops] rotated"]}]})]
+    rotated_profile = {"id": "openai:ops", "update_secret": "always", "secret": SENTINELS["auth_profiles[openai:ops] rotated"]}
+    rotated = ["-e", json.dumps({"auth_profiles": [rotated_profile]})]
 
     # 1. The drop-in directory is a link to a root-owned directory: the gateway role writes there.
     plant_dropin_dir_link(host)
