@@ -17,7 +17,7 @@ tools as that user. The one implementation the modules share:
 - confined(): the same rules as an lstat walk, for reporting;
 - Dir: a verified directory handle (read, write a new file O_EXCL|O_NOFOLLOW, atomic replace, rename, unlink);
 - retention: expired() (pure) and prune() of a root-only Dir, never following a link, the newest always kept;
-- names: safe_basename(), flat_name(), sha256().
+- names: stamp(), safe_basename(), flat_name(), sha256().
 
 Reasons (the Refused message) describe the path without naming it: callers prefix the path.
 """
@@ -327,7 +327,7 @@ class Dir(object):
 
     def write_unique(self, prefix, data, now, mode=0o600):
         """Create `<prefix><stamp>` (or `-N` after it when taken); returns the name."""
-        base = prefix + time.strftime(STAMP, time.gmtime(now))
+        base = prefix + stamp(now)
         for n in range(100):
             name = base if n == 0 else "%s-%d" % (base, n)
             try:
@@ -423,6 +423,11 @@ def prune(directory, keep, max_age_days, now, check_mode, pattern=None, kind="fi
 
 
 # --- names ----------------------------------------------------------------------------------------------
+
+def stamp(now):
+    """UTC timestamp of names the collection gives its copies (`20260101T000000Z`)."""
+    return time.strftime(STAMP, time.gmtime(now))
+
 
 def safe_basename(path):
     """The basename with anything but [A-Za-z0-9._-] replaced, no leading dot, at most 100 characters."""
