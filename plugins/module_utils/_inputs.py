@@ -386,6 +386,9 @@ def gateway_errors(v):
     c.service_limits("gateway_service_limits", v["gateway_service_limits"])
     c.integer("gateway_ready_timeout", v["gateway_ready_timeout"], 1, 86400)
     c.abs_path("gateway_unit_copy_dir", v["gateway_unit_copy_dir"])
+    c.abs_path("gateway_config_known_good_dir", v["gateway_config_known_good_dir"])
+    c.integer("gateway_config_known_good_keep", v["gateway_config_known_good_keep"], 1, 10000)
+    c.integer("gateway_config_known_good_max_age_days", v["gateway_config_known_good_max_age_days"], 1, 36500)
     if proxy and no_proxy_ok and proxied_ok:
         for proxied in v["gateway_proxied_domains"]:
             for direct in list(v["gateway_no_proxy"]) + list(v["gateway_no_proxy_extra"]):
@@ -519,8 +522,11 @@ def remediate_errors(v):
     c.integer("remediate_ready_timeout", v["remediate_ready_timeout"], 1, 86400)
     for name in ("remediate_unit_copy_dir", "remediate_backup_dir", "remediate_diagnostics_dir"):
         c.abs_path(name, v[name])
-    # keep 0 or -1 would delete the backup or bundle just written.
-    for name in ("remediate_backup_keep", "remediate_diagnostics_keep"):
+    c.abs_path("remediate_config_known_good_dir", v["remediate_config_known_good_dir"])
+    c.boolean("remediate_config_restore_trust_user_backups", v["remediate_config_restore_trust_user_backups"])
+    c.integer("remediate_config_max_age_days", v["remediate_config_max_age_days"], 1, 36500)
+    # keep 0 or -1 would delete the backup, bundle or copy just written.
+    for name in ("remediate_backup_keep", "remediate_diagnostics_keep", "remediate_config_keep"):
         c.integer(name, v[name], 1, 10000)
     for name in ("remediate_backup_max_age_days", "remediate_diagnostics_max_age_days"):
         c.integer(name, v[name], 0, 36500)

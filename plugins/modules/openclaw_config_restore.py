@@ -9,21 +9,28 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: openclaw_config_restore
-short_description: Restore a broken OpenClaw config from its newest valid backup
+short_description: Keep root-only known-good copies of an OpenClaw config and restore a broken config from them
 version_added: 0.1.0
 description:
-  - When the config cannot be parsed or fails OpenClaw's schema (C(openclaw config validate --json)), restores the
-    newest backup that parses, validates and that the gateway would start with (C(gateway.mode) set, no non-loopback
-    bind without auth), or whose only start refusals are listed in O(accept_refusals).
-  - Candidates are OpenClaw's last-known-good copy C(openclaw.json.last-good) and its rotated backups
-    C(openclaw.json.bak), C(.bak.1) ..., newest first by modification time (when the content was last live).
-    OpenClaw promotes C(.last-good) whenever it reads a schema-valid config, so it can lack C(gateway.mode); and each
-    fix rotates the broken version into C(.bak). After a series of incidents every backup may be refused at start.
-  - The broken file is never lost; it is kept aside as C(<config>.broken-<UTC timestamp>) (same owner, 0600).
-    The restored file is written atomically with mode 0600 and the broken file's owner.
-  - A config that parses and validates is left alone (changed=false). With no valid backup the module fails and
-    changes nothing.
-  - Run it as the gateway's service user (C(become_user)) or as root with O(config_path).
+  - O(state=restored) (default) - when the config cannot be parsed, fails OpenClaw's schema (C(openclaw config validate --json))
+    or holds a start refusal not listed in O(accept_refusals), restores the newest candidate that parses, validates and that
+    the gateway would start with (C(gateway.mode) set, no non-loopback bind without auth).
+  - Candidates are first the root-only known-good copies in O(known_good_dir) (newest first), then the user-side backups in the
+    config directory (OpenClaw's C(openclaw.json.last-good) and C(openclaw.json.bak[.N]), newest first by modification time).
+    The service user (and every agent it runs) can write those, so a user-side backup is used only when its content equals a
+    known-good copy or when O(trust_user_backups=true); the diff then shows its content with secrets masked.
+  - The broken file is never lost; it is kept aside as C(<config>.broken-<UTC timestamp>) (the service user's, 0600), with
+    retention O(keep) and O(max_age_days). The restored file is written atomically with mode 0600 and the service user as owner.
+  - O(state=known_good) - records the current config (which the caller has just seen a ready gateway load) as a known-good copy,
+    named by its SHA-256, 0600 root in a 0700 directory, with retention O(keep) and O(max_age_days). An unchanged config makes
+    no new copy. With O(quarantine=true) it also moves aside the user-side backups the gateway would refuse (unparsable,
+    schema-invalid, C(gateway.mode) missing, non-loopback bind without auth) as C(<backup>.clawops-quarantine-<UTC timestamp>),
+    so that neither OpenClaw's own start-time restore nor a later restore brings such a fault back.
+  - Root never follows a link in the config directory - it is opened component by component with C(O_NOFOLLOW), must be owned
+    by O(user), and every file read from it must be a regular file owned by O(user). Files are opened, written, renamed and
+    deleted relative to that verified directory. Anything else is refused and nothing is changed. OpenClaw's CLI validates
+    a private copy, run as O(user).
+  - Run it as root with O(user) (needed for O(known_good_dir)), or as the service user (C(become_user)).
 author:
   - clawops.openclaw contributors (@clawops)
 extends_documentation_fragment:
@@ -32,8 +39,42 @@ extends_documentation_fragment:
 attributes:
   diff_mode:
     support: full
-    details: The diff names the backup that would be restored and where the broken file goes; it never shows config content (it holds secrets).
+    details:
+      - The diff names the candidate that would be restored and where the broken file goes; it shows no config content,
+        except for a user-side backup restored with O(trust_user_backups=true), shown with every secret masked.
 options:
+  state:
+    description: C(restored) heals a broken config; C(known_good) records the current config as known good.
+    type: str
+    choices: [restored, known_good]
+    default: restored
+  user:
+    description:
+      - The gateway's service user, who owns the config directory and its files. Default is the executing user.
+      - Needed when the module runs as root; OpenClaw's CLI is then run as this user (C(runuser)).
+    type: str
+  known_good_dir:
+    description:
+      - Root-only directory of the known-good copies; the copies of O(user) live in its subdirectory named after the user.
+      - Without it only user-side backups are candidates (and only with O(trust_user_backups=true)).
+    type: path
+  trust_user_backups:
+    description:
+      - Also restore a user-side backup whose content is not a known-good copy. The service user can plant such a file.
+    type: bool
+    default: false
+  quarantine:
+    description: With O(state=known_good), move aside the user-side backups the gateway would refuse at start.
+    type: bool
+    default: false
+  keep:
+    description: How many known-good copies, broken files and quarantined backups (each) are kept at least; at least 1.
+    type: int
+    default: 5
+  max_age_days:
+    description: Older ones beyond the newest are deleted; at least 1.
+    type: int
+    default: 30
   validate:
     description: Also require OpenClaw's schema validation to pass (for the current file and for candidates), not only parsing.
     type: bool
@@ -57,29 +98,58 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Bring back the newest valid config
+- name: Keep the config the gateway just loaded as known good
   clawops.openclaw.openclaw_config_restore:
+    state: known_good
+    user: openclaw
+    known_good_dir: /var/lib/clawops-openclaw/configs
+    validate: false
   become: true
-  become_user: openclaw
+
+- name: Bring back the newest known-good config
+  clawops.openclaw.openclaw_config_restore:
+    user: openclaw
+    known_good_dir: /var/lib/clawops-openclaw/configs
+  become: true
 """
 
 RETURN = r"""
 state:
-  description: C(valid) when nothing had to be done, C(restored) otherwise (also in check mode).
+  description:
+    - C(valid) when nothing had to be done, C(restored) otherwise (also in check mode), C(broken) when nothing could be restored;
+      C(known_good) for O(state=known_good).
   returned: always
   type: str
 problem:
-  description: What was wrong with the config (parse error or schema issues), when it was broken.
+  description: What was wrong with the config (parse error position or schema issues), when it was broken.
   returned: when broken
   type: str
 restored_from:
-  description: The backup that was (or would be) restored.
+  description: The candidate that was (or would be) restored.
+  returned: when broken
+  type: str
+source:
+  description: C(known_good) or C(user_backup), where RV(restored_from) comes from.
   returned: when broken
   type: str
 broken_kept_at:
   description: Where the broken file was (or would be) kept.
   returned: when broken
   type: str
+known_good:
+  description: The known-good copy of the current config (O(state=known_good)).
+  returned: when O(state=known_good) and the config could be recorded
+  type: str
+quarantined:
+  description: User-side backups moved (or to be moved) aside, with why and where to.
+  returned: when O(state=known_good)
+  type: list
+  elements: dict
+pruned:
+  description: Files deleted by retention.
+  returned: always
+  type: list
+  elements: str
 refusals:
   description: Accepted start refusals (O(accept_refusals)) of the restored file, or of the current file when it was kept.
   returned: always
@@ -87,119 +157,497 @@ refusals:
   elements: str
   sample: [gateway_mode_missing]
 rejected:
-  description: Backups that were considered and why they were not used.
+  description: Candidates that were considered and why they were not used.
   returned: always
   type: list
   elements: dict
 """
 
-import glob
+import errno
+import hashlib
 import json
 import os
+import pwd
+import re
 import shutil
+import stat
 import tempfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._common import CLI_ARGUMENT_SPEC, executing_user_config_path, openclaw_cli, startup_refusals
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
+    CLI_ARGUMENT_SPEC, config_path_for, executing_user_config_path, openclaw_cli, redact_tree, startup_refusals,
+)
 from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
 
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+STAMP = "%Y%m%dT%H%M%SZ"
+_KNOWN_GOOD_NAME = re.compile(r"[0-9a-f]{64}\.json\Z")
 
-def backup_candidates(config_path):
-    """OpenClaw's backups of config_path, newest first by modification time (the last-good copy first on a tie)."""
-    paths = glob.glob(config_path + ".last-good") + glob.glob(config_path + ".bak") + glob.glob(config_path + ".bak.[0-9]*")
-    paths = [p for p in paths if os.path.isfile(p)]
-    return sorted(paths, key=lambda p: (os.path.getmtime(p), p.endswith(".last-good"), p), reverse=True)
+
+class Refused(Exception):
+    """A path root must not touch (a link, not a regular file, not the service user's)."""
+
+
+def _stamp(now):
+    return time.strftime(STAMP, time.gmtime(now))
+
+
+def open_dir_nofollow(path):
+    """An fd of the directory `path`, opened component by component from / without following any link."""
+    if not os.path.isabs(path) or os.path.normpath(path) != path.rstrip("/") or "\0" in path:
+        raise Refused("%r is not an absolute, normalised path" % path)
+    fd = os.open("/", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in [p for p in path.split("/") if p]:
+            try:
+                nfd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise Refused("%s: %s is a link or not a directory" % (path, part))
+                raise
+            os.close(fd)
+            fd = nfd
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+class Dir(object):
+    """A verified directory: every operation is relative to its fd and follows no link."""
+
+    def __init__(self, path, uid, gid, create=False):
+        self.path, self.uid, self.gid = path, uid, gid
+        if create and not os.path.isdir(path):
+            os.makedirs(path, 0o700)
+        self.fd = open_dir_nofollow(path)
+        st = os.fstat(self.fd)
+        if st.st_uid != uid:
+            os.close(self.fd)
+            raise Refused("%s is owned by uid %d, not %d" % (path, st.st_uid, uid))
+
+    def close(self):
+        os.close(self.fd)
+
+    def join(self, name):
+        return os.path.join(self.path, name)
+
+    def lstat(self, name):
+        try:
+            return os.stat(name, dir_fd=self.fd, follow_symlinks=False)
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                return None
+            raise
+
+    def owned_file(self, name):
+        """lstat of `name` when it is a regular file owned by the directory's owner, else None."""
+        st = self.lstat(name)
+        return st if st is not None and stat.S_ISREG(st.st_mode) and st.st_uid == self.uid else None
+
+    def read(self, name):
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=self.fd)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise Refused("%s is a link" % self.join(name))
+            raise
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != self.uid:
+                raise Refused("%s is not a regular file owned by uid %d" % (self.join(name), self.uid))
+            chunks, size = [], 0
+            while True:
+                chunk = os.read(fd, 1024 * 1024)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > MAX_CONFIG_BYTES:
+                    raise Refused("%s is larger than %d bytes" % (self.join(name), MAX_CONFIG_BYTES))
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
+
+    def write_new(self, name, data):
+        """Create `name` (never an existing file or link), 0600, owned by the directory's owner."""
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=self.fd)
+        try:
+            os.fchmod(fd, 0o600)
+            if os.geteuid() == 0:
+                os.fchown(fd, self.uid, self.gid)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def write_unique(self, prefix, data, now):
+        """Create `<prefix><stamp>` (or `-N` after it when taken); returns the name."""
+        base = prefix + _stamp(now)
+        for n in range(100):
+            name = base if n == 0 else "%s-%d" % (base, n)
+            try:
+                self.write_new(name, data)
+                return name
+            except OSError as exc:
+                if exc.errno != errno.EEXIST:
+                    raise
+        raise Refused("no free name for %s in %s" % (base, self.path))
+
+    def replace(self, name, data):
+        """Atomically put `data` at `name` (a rename: a link there is replaced, never followed)."""
+        tmp = self.write_unique(".clawops-restore-", data, time.time())
+        try:
+            os.rename(tmp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
+        except BaseException:
+            os.unlink(tmp, dir_fd=self.fd)
+            raise
+        os.fsync(self.fd)
+
+    def rename(self, src, dst):
+        if self.lstat(dst) is not None:
+            raise Refused("%s exists" % self.join(dst))
+        os.rename(src, dst, src_dir_fd=self.fd, dst_dir_fd=self.fd)
+
+    def unlink(self, name):
+        os.unlink(name, dir_fd=self.fd)
+
+    def names(self, pattern, others=None):
+        """(name, lstat) of the regular files owned by the owner whose name fully matches `pattern`, newest first.
+
+        Matching names that are links, not regular or someone else's are appended to `others` (a list) if given."""
+        found = []
+        for name in os.listdir(self.fd):
+            if pattern.match(name):
+                st = self.owned_file(name)
+                if st is not None:
+                    found.append((name, st))
+                elif others is not None:
+                    others.append(name)
+        # On a tie OpenClaw's last-good copy first: it was promoted from the file last loaded.
+        return sorted(found, key=lambda e: (e[1].st_mtime, e[0].endswith(".last-good"), e[0]), reverse=True)
+
+
+def prune(directory, pattern, keep, max_age_days, now, check_mode):
+    """Retention: keep the newest `keep`, drop the others older than `max_age_days`; the newest always stays."""
+    gone = []
+    for index, (name, st) in enumerate(directory.names(pattern)):
+        if index >= keep or (index >= 1 and now - st.st_mtime > max_age_days * 86400):
+            if not check_mode:
+                directory.unlink(name)
+            gone.append(directory.join(name))
+    return gone
+
+
+def describe_parse_error(exc):
+    """Where the text is wrong, never the text itself (it may hold a secret)."""
+    if isinstance(exc, JSON5DecodeError):
+        return "unparsable at line %d column %d" % (exc.lineno, exc.colno)
+    return "unparsable"
+
+
+def pretty_redacted(data):
+    return json.dumps(redact_tree(data), indent=2, sort_keys=True, default=str) + "\n"
 
 
 class Restorer(object):
     def __init__(self, module):
         self.module = module
         p = module.params
-        self.config_path = executing_user_config_path(p["config_path"])
-        self.bin = None
-        if p["validate"]:
-            self.bin = openclaw_cli(module, p["openclaw_bin"])
+        for option in ("keep", "max_age_days"):
+            if p[option] < 1:
+                module.fail_json(msg="%s must be at least 1, got %d" % (option, p[option]))
+        for option in ("config_path", "known_good_dir", "user"):
+            if p[option] and re.search(r"[\x00-\x1f\x7f]", p[option]):
+                module.fail_json(msg="%s must not contain control characters" % option)
+        if p["quarantine"] and p["state"] != "known_good":
+            module.fail_json(msg="quarantine is only done with state=known_good (after the gateway was seen ready)")
+        try:
+            self.pw = pwd.getpwnam(p["user"]) if p["user"] else pwd.getpwuid(os.geteuid())
+        except KeyError:
+            module.fail_json(msg="user %r does not exist" % p["user"])
+        if p["config_path"]:
+            self.config_path = p["config_path"]
+        elif p["user"] and self.pw.pw_uid != os.geteuid():
+            self.config_path = config_path_for(self.pw.pw_dir)
+        else:
+            self.config_path = executing_user_config_path()
+        self.config_path = os.path.normpath(self.config_path) if os.path.isabs(self.config_path) else self.config_path
+        if p["config_path"] and self.config_path != p["config_path"].rstrip("/"):
+            module.fail_json(msg="config_path %r is not normalised (no '.', '..' or '//' segments)" % p["config_path"])
+        self.name = os.path.basename(self.config_path)
+        self.backup_pattern = re.compile(re.escape(self.name) + r"\.(?:last-good|bak|bak\.[0-9]+)\Z")
+        self.broken_pattern = re.compile(re.escape(self.name) + r"\.broken-[0-9]{8}T[0-9]{6}Z(?:-[0-9]+)?\Z")
+        self.quarantine_pattern = re.compile(re.escape(self.name) + r"\.(?:last-good|bak|bak\.[0-9]+)\.clawops-quarantine-[0-9]{8}T[0-9]{6}Z(?:-[0-9]+)?\Z")
+        self.bin = openclaw_cli(module, p["openclaw_bin"]) if p["validate"] else None
+        self.now = time.time()
+        self.stage_dir = None
+        self.result = dict(changed=False, rejected=[], refusals=[], pruned=[])
 
-    def problem(self, path):
-        """(None, accepted refusal ids) when the file parses, validates and starts, else (what is wrong, [])."""
+    # -- checks ---------------------------------------------------------------------------------
+    def problem(self, data, accept=None):
+        """(None, accepted refusal ids) when the content parses, validates and starts, else (what is wrong, [])."""
+        accept = self.module.params["accept_refusals"] if accept is None else accept
         try:
-            with open(path) as handle:
-                text = handle.read()
-        except (IOError, OSError) as exc:
-            return "unreadable: %s" % to_native(exc), []
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return "unparsable: not UTF-8", []
         try:
-            data = json5_loads(text) if text.strip() else None
+            parsed = json5_loads(text) if text.strip() else None
         except JSON5DecodeError as exc:
-            return "unparsable: %s" % to_native(exc), []
-        if not isinstance(data, dict):
+            return describe_parse_error(exc), []
+        except ValueError:
+            return "unparsable", []
+        if not isinstance(parsed, dict):
             return "unparsable: not a JSON object", []
-        refusals = startup_refusals(data)
-        refused = [message for ident, message in refusals if ident not in self.module.params["accept_refusals"]]
+        refusals = startup_refusals(parsed)
+        refused = [message for ident, message in refusals if ident not in accept]
         if refused:
             return "refused at start: %s" % "; ".join(refused), []
         accepted = [ident for ident, dummy in refusals]
         if not self.bin:
             return None, accepted
+        return self.schema_problem(data), accepted
+
+    def schema_problem(self, data):
+        """OpenClaw's verdict on a private copy of `data`, run as the service user (never on a path the user controls)."""
+        if self.stage_dir is None:
+            # In /tmp, not the module's temporary directory: that one is under root's home, closed to the service user.
+            self.stage_dir = tempfile.mkdtemp(prefix="clawops-config-check-", dir="/tmp")
+            if os.geteuid() == 0 and self.pw.pw_uid != 0:
+                os.chown(self.stage_dir, self.pw.pw_uid, self.pw.pw_gid)
+        stage = Dir(self.stage_dir, os.stat(self.stage_dir).st_uid, self.pw.pw_gid)
+        try:
+            name = stage.write_unique("openclaw-", data, self.now)
+        finally:
+            stage.close()
+        staged = os.path.join(self.stage_dir, name)
+        argv = ["timeout", "-k", "2", "%g" % self.module.params["timeout"], self.bin, "config", "validate", "--json"]
+        if os.geteuid() == 0 and self.pw.pw_uid != 0:
+            argv = ["runuser", "-u", self.pw.pw_name, "--"] + argv
         rc, out, err = self.module.run_command(
-            ["timeout", "-k", "2", "%g" % self.module.params["timeout"], self.bin, "config", "validate", "--json"],
-            environ_update={"OPENCLAW_CONFIG_PATH": path, "LC_ALL": "C", "NO_COLOR": "1"})
+            argv, cwd="/", environ_update={"OPENCLAW_CONFIG_PATH": staged, "LC_ALL": "C", "NO_COLOR": "1"})
         try:
             verdict = json.loads(out[out.index("{"):])
         except ValueError:
             verdict = {}
         if verdict.get("valid") is True:
-            return None, accepted
+            return None
         if verdict.get("valid") is False:
             issues = ["%s: %s" % (i.get("path"), i.get("message")) for i in verdict.get("issues", []) if isinstance(i, dict)]
-            return "schema-invalid: %s" % ("; ".join(issues) or "see openclaw config validate"), []
-        self.module.fail_json(msg="openclaw config validate gave no verdict for %s (rc=%s): %s" % (path, rc, (err or out).strip()[-800:]))
+            return "schema-invalid: %s" % ("; ".join(issues) or "see openclaw config validate")
+        self.fail("openclaw config validate gave no verdict (rc=%s)" % rc)
 
-    def run(self):
-        result = dict(changed=False, state="valid", rejected=[], refusals=[])
-        if not os.path.exists(self.config_path):
-            self.module.fail_json(msg="%s does not exist; nothing to restore over (create it with the gateway role)" % self.config_path)
-        problem, result["refusals"] = self.problem(self.config_path)
+    # -- places -----------------------------------------------------------------------------------
+    def fail(self, msg, **kwargs):
+        self.cleanup()
+        self.module.fail_json(msg=msg, **dict(self.result, **kwargs))
+
+    def cleanup(self):
+        if self.stage_dir:
+            shutil.rmtree(self.stage_dir, ignore_errors=True)  # fd-based: safe against links planted inside
+            self.stage_dir = None
+
+    def user_dir(self):
+        try:
+            return Dir(os.path.dirname(self.config_path), self.pw.pw_uid, self.pw.pw_gid)
+        except Refused as exc:
+            self.fail("refused to touch the config directory: %s; nothing was changed" % exc)
+        except OSError as exc:
+            self.fail("cannot open the config directory of %s: %s" % (self.config_path, to_native(exc)))
+
+    def store(self, create):
+        """The known-good directory of the user (root's, 0700), or None when there is none (yet)."""
+        base = self.module.params["known_good_dir"]
+        if not base:
+            return None
+        if not os.path.isabs(base) or os.path.normpath(base) != base.rstrip("/"):
+            self.fail("known_good_dir %r must be an absolute, normalised path" % base)
+        path = os.path.join(base, self.pw.pw_name)
+        if not create and not os.path.isdir(path):
+            return None
+        try:
+            if create and not os.path.isdir(base):
+                os.makedirs(base, 0o700)
+            store = Dir(path, os.geteuid(), os.getegid(), create=create)
+        except Refused as exc:
+            self.fail("refused to use known_good_dir: %s" % exc)
+        for fd in (store.fd,):
+            if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+                os.fchmod(fd, 0o700)  # ours: copies of a config hold secrets
+        return store
+
+    def known_good(self, store):
+        """[(path, content)] of the known-good copies, newest first."""
+        if store is None:
+            return []
+        return [(store.join(name), store.read(name)) for name, dummy in store.names(_KNOWN_GOOD_NAME)]
+
+    # -- state=restored ---------------------------------------------------------------------------
+    def read_config(self, udir):
+        if udir.lstat(self.name) is None:
+            self.fail("%s does not exist; nothing to restore over (create it with the gateway role)" % self.config_path)
+        try:
+            return udir.read(self.name)
+        except Refused as exc:
+            self.fail("refused to touch the config: %s; nothing was changed" % exc)
+
+    def restore(self):
+        p = self.module.params
+        result = self.result
+        result["state"] = "valid"
+        udir = self.user_dir()
+        current = self.read_config(udir)
+        problem, result["refusals"] = self.problem(current)
         if problem is None:
             return result
-        for candidate in backup_candidates(self.config_path):
-            why, refusals = self.problem(candidate)
+        store = self.store(create=False)
+        known = self.known_good(store)
+        known_hashes = set(hashlib.sha256(data).hexdigest() for dummy, data in known)
+        candidates = [(path, data, "known_good") for path, data in known]
+        untrusted, others = 0, []
+        backups = udir.names(self.backup_pattern, others)
+        for name in others:
+            result["rejected"].append(dict(path=udir.join(name), problem="refused: a link, not a regular file or not the service user's"))
+        for name, dummy in backups:
+            path = udir.join(name)
+            try:
+                data = udir.read(name)
+            except Refused as exc:
+                result["rejected"].append(dict(path=path, problem="refused: %s" % exc))
+                continue
+            if hashlib.sha256(data).hexdigest() in known_hashes or p["trust_user_backups"]:
+                candidates.append((path, data, "user_backup"))
+            else:
+                untrusted += 1
+                result["rejected"].append(dict(path=path, problem="untrusted: not a known-good copy (the service user can write it)"))
+        for path, data, source in candidates:
+            why, refusals = self.problem(data)
             if why is None:
                 result["refusals"] = refusals
                 break
-            result["rejected"].append(dict(path=candidate, problem=why))
+            result["rejected"].append(dict(path=path, problem=why))
         else:
-            self.module.fail_json(msg="%s is broken (%s) and no backup is valid; nothing was changed" % (self.config_path, problem),
-                                  problem=problem, rejected=result["rejected"])
-        kept = "%s.broken-%s" % (self.config_path, time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()))
-        result.update(changed=True, state="restored", problem=problem, restored_from=candidate, broken_kept_at=kept)
+            hint = (" (%d user-side backup(s) were not considered: the service user can write them; review them and set"
+                    " trust_user_backups, role variable remediate_config_restore_trust_user_backups, to use them)" % untrusted
+                    if untrusted else "")
+            result["state"] = "broken"
+            self.fail("%s is broken (%s) and no backup is valid%s; nothing was changed" % (self.config_path, problem, hint), problem=problem)
+        kept = "%s.broken-%s" % (self.config_path, _stamp(self.now))
+        result.update(changed=True, state="restored", problem=problem, restored_from=path, source=source, broken_kept_at=kept)
+        if source == "user_backup" and hashlib.sha256(data).hexdigest() not in known_hashes:
+            self.module.warn("%s restored from %s, a file the service user can write (trust_user_backups); review the diff" % (self.config_path, path))
         if self.module._diff:
-            result["diff"] = dict(before="%s: %s\n" % (self.config_path, problem),
-                                  after="%s: restored from %s (broken file kept at %s)%s\n" % (
-                                      self.config_path, candidate, kept,
-                                      "; to be fixed by policy: %s" % ", ".join(result["refusals"]) if result["refusals"] else ""))
-        if self.module.check_mode:
-            return result
-        stat = os.stat(self.config_path)
-        shutil.copy2(self.config_path, kept)
-        os.chmod(kept, 0o600)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.config_path), prefix=".clawops-restore-")
-        os.close(fd)
-        shutil.copyfile(candidate, tmp)
-        os.chmod(tmp, 0o600)
-        if os.geteuid() == 0:
-            os.chown(kept, stat.st_uid, stat.st_gid)
-            os.chown(tmp, stat.st_uid, stat.st_gid)
-        self.module.atomic_move(tmp, self.config_path)
-        os.chmod(self.config_path, 0o600)  # atomic_move keeps the old file's mode; the config holds secrets
+            result["diff"] = self.restore_diff(current, data, problem, path, kept, source, known_hashes)
+        if not self.module.check_mode:
+            result["broken_kept_at"] = udir.join(udir.write_unique(self.name + ".broken-", current, self.now))
+            udir.replace(self.name, data)
+        result["pruned"] = prune(udir, self.broken_pattern, p["keep"], p["max_age_days"], self.now, self.module.check_mode)
         return result
+
+    def restore_diff(self, current, data, problem, path, kept, source, known_hashes):
+        after = "%s: restored from %s (broken file kept at %s)%s\n" % (
+            self.config_path, path, kept,
+            "; to be fixed by policy: %s" % ", ".join(self.result["refusals"]) if self.result["refusals"] else "")
+        diff = dict(before="%s: %s\n" % (self.config_path, problem), after=after,
+                    before_header=self.config_path, after_header=path)
+        if source == "user_backup" and hashlib.sha256(data).hexdigest() not in known_hashes:
+            # The operator opted in to a file the service user can write: show what it holds, secrets masked.
+            try:
+                diff["before"] += pretty_redacted(json5_loads(current.decode("utf-8")))
+            except (ValueError, UnicodeDecodeError):
+                pass
+            diff["after"] += pretty_redacted(json5_loads(data.decode("utf-8")))
+        return diff
+
+    # -- state=known_good -------------------------------------------------------------------------
+    def record(self):
+        p = self.module.params
+        result = self.result
+        result.update(state="known_good", quarantined=[])
+        udir = self.user_dir()
+        current = self.read_config(udir)
+        problem, dummy = self.problem(current, accept=[])
+        if problem is not None:
+            self.module.warn("%s is not recorded as known good: %s" % (self.config_path, problem))
+        else:
+            digest = hashlib.sha256(current).hexdigest()
+            name = digest + ".json"
+            store = self.store(create=not self.module.check_mode)
+            if self.module.check_mode and store is None:
+                result["changed"] = True
+                result["known_good"] = os.path.join(p["known_good_dir"] or "", self.pw.pw_name, name)
+            elif store is not None:
+                result["known_good"] = store.join(name)
+                copies = store.names(_KNOWN_GOOD_NAME)
+                if not copies or copies[0][0] != name:
+                    result["changed"] = True
+                    if not self.module.check_mode:
+                        if store.lstat(name) is None:
+                            store.replace(name, current)
+                        else:
+                            # The same content is the newest again (later than the newest copy even if the clock went back).
+                            newest = max(self.now, copies[0][1].st_mtime + 1)
+                            os.utime(name, (newest, newest), dir_fd=store.fd, follow_symlinks=False)
+                    if self.module._diff:
+                        result["diff"] = dict(before="", after="known-good copy of %s: %s\n" % (self.config_path, store.join(name)))
+                result["pruned"] += prune(store, _KNOWN_GOOD_NAME, p["keep"], p["max_age_days"], self.now, self.module.check_mode)
+            else:
+                self.fail("known_good_dir is not set: there is nowhere to keep the copy")
+        if p["quarantine"]:
+            self.quarantine(udir, current)
+        result["pruned"] += prune(udir, self.broken_pattern, p["keep"], p["max_age_days"], self.now, self.module.check_mode)
+        result["pruned"] += prune(udir, self.quarantine_pattern, p["keep"], p["max_age_days"], self.now, self.module.check_mode)
+        result["changed"] = result["changed"] or bool(result["pruned"])
+        return result
+
+    def quarantine(self, udir, current):
+        """Move aside the backups the gateway would refuse, so that no restore (OpenClaw's or ours) brings them back."""
+        good = hashlib.sha256(current).hexdigest()
+        for name, dummy in udir.names(self.backup_pattern):
+            try:
+                data = udir.read(name)
+            except Refused:
+                continue
+            if hashlib.sha256(data).hexdigest() == good:
+                continue
+            why, dummy = self.problem(data, accept=[])
+            if why is None:
+                continue
+            dest = "%s.clawops-quarantine-%s" % (name, _stamp(self.now))
+            n = 0
+            while udir.lstat(dest) is not None:
+                n += 1
+                dest = "%s.clawops-quarantine-%s-%d" % (name, _stamp(self.now), n)
+            if not self.module.check_mode:
+                udir.rename(name, dest)
+            self.result["quarantined"].append(dict(path=udir.join(name), problem=why, kept_at=udir.join(dest)))
+            self.result["changed"] = True
+
+    def run(self):
+        try:
+            return self.record() if self.module.params["state"] == "known_good" else self.restore()
+        except Refused as exc:
+            self.fail("refused: %s; nothing more was changed" % exc)
+        finally:
+            self.cleanup()
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            state=dict(type="str", default="restored", choices=["restored", "known_good"]),
+            user=dict(type="str"),
+            known_good_dir=dict(type="path"),
+            trust_user_backups=dict(type="bool", default=False),
+            quarantine=dict(type="bool", default=False),
+            keep=dict(type="int", default=5),
+            max_age_days=dict(type="int", default=30),
             validate=dict(type="bool", default=True),
             accept_refusals=dict(type="list", elements="str", default=[], choices=["gateway_mode_missing", "bind_without_auth"]),
             timeout=dict(type="float", default=60),

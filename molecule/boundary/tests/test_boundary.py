@@ -31,6 +31,9 @@ ROOT_MARKER = "ROOTONLY-MARKER-7d1e"
 DECOY_DIR = "/etc/clawops-decoy-dir"         # root-owned directories the user's links point at
 DECOY_BACKUPS = "/etc/clawops-decoy-backups"
 DECOY_LOCKS = "/etc/clawops-decoy-locks"
+# Root-owned and world-readable, named by the user's drop-in: systemd loads it, so the facts report the
+# proxy variable it sets, but it is outside the home and remediation must leave it alone.
+DECOY_ENV = "/etc/clawops-decoy.env"
 # Climbs out of any directory the path is appended to: the kernel resolves it through the link
 # `l` into the user's home, a string concatenation lands in /etc/cron.d.
 TRAVERSAL = HOME + "/l" + "/.." * 8 + "/etc/cron.d/clawops-evil"
@@ -103,14 +106,16 @@ def plant_files(host):
     """Planted into files only: the running gateway keeps its environment (a dead proxy in it would
     stall its start-up), so the planted variables become live at the next restart, remediate's."""
     uid = host.user(USER).uid
-    evil_dropin = "[Service]\nEnvironment=ALL_PROXY=socks5://127.0.0.1:9\nEnvironmentFile=-%s\n" % TRAVERSAL
+    evil_dropin = ("[Service]\nEnvironment=ALL_PROXY=socks5://127.0.0.1:9\nEnvironmentFile=-%s\nEnvironmentFile=-%s\n"
+                   % (TRAVERSAL, DECOY_ENV))
     script = "\n".join([
         "set -e",
         # .env is a link to a root-only file that sets ALL_PROXY: root must neither read nor edit it.
         "mkdir -p ~/.openclaw && rm -f ~/.openclaw/.env && ln -s %s ~/.openclaw/.env" % ROOT_ONLY,
         "mkdir -p ~/.config/openclaw && mv ~/gateway.env.staged ~/.config/openclaw/gateway.env",
-        # A drop-in of the user's: ALL_PROXY, and an EnvironmentFile= that climbs out of any prefix
-        # (systemd ignores a path that is not normalised; a string concatenation does not).
+        # A drop-in of the user's: ALL_PROXY, an EnvironmentFile= that climbs out of any prefix (systemd
+        # and the facts ignore a path that is not normalised; a string concatenation does not), and one
+        # outside the home.
         "mkdir -p ~/d/1/2/3/4/5/6/7/8 ~/d/etc/cron.d && ln -sfn ~/d/1/2/3/4/5/6/7/8 ~/l",
         "printf 'ALL_PROXY=socks5://127.0.0.1:9\\n* * * * * root touch /tmp/pwned\\n' > %s" % TRAVERSAL_TARGET,
         "printf %%s %s > %s/10-evil.conf" % (shlex.quote(evil_dropin), DROPIN_DIR),
@@ -132,6 +137,7 @@ def test_every_root_entry_point_runs_on_a_node_the_service_user_prepared(host):
     root(host, "install -d -m 0700 %s && install -d -m 0755 %s %s %s" % (WORK, DECOY_DIR, DECOY_BACKUPS, DECOY_LOCKS))
     root(host, "echo keep > %s/keep.conf && echo keep > %s/keep.tar.gz" % (DECOY_DIR, DECOY_BACKUPS))
     root(host, "echo '{\"pid\": 4000000, \"startTime\": 1}' > %s/gateway.decoy.lock" % DECOY_LOCKS)
+    root(host, "echo NODE_USE_ENV_PROXY=1 > %s && chmod 0644 %s" % (DECOY_ENV, DECOY_ENV))
     root(host, "umask 077 && printf 'ALL_PROXY=socks5://127.0.0.1:9\\nMARKER=%s\\n' > %s" % (ROOT_MARKER, ROOT_ONLY))
     root(host, "umask 077 && printf '%%s\\n' %s > %s" % (" ".join(shlex.quote(s) for s in SENTINELS.values()), SENTINELS_FILE))
     stage_gateway_env(host)
@@ -193,15 +199,17 @@ def test_links_were_not_followed(host):
 
 
 def test_proxy_variables_neutralised_or_reported_and_left_alone(host):
-    """The user's own files lose their proxy variables; the unconfined EnvironmentFile= is reported, untouched."""
+    """The user's own files lose their proxy variables; the EnvironmentFile= outside the home is reported and
+    left alone (the snapshot covers it); the traversal path, which systemd ignores, is left alone too."""
     dropin = host.run("cat %s/10-evil.conf" % DROPIN_DIR).stdout
     assert "ALL_PROXY" not in dropin
     assert "HTTPS_PROXY" not in host.check_output("cat %s/.config/openclaw/gateway.env" % HOME)
     # Everything else in the user's files is kept.
     assert SENTINELS["gateway.env OPENROUTER_API_KEY"] in host.check_output("cat %s/.config/openclaw/gateway.env" % HOME)
     assert host.check_output("sha256sum %s" % TRAVERSAL_TARGET) == STATE["traversal_target"]
+    assert "NODE_USE_ENV_PROXY=1" in host.check_output("cat %s" % DECOY_ENV)
     rc, output = RUNS["remediate"]
-    assert "proxy_source_unsafe" in output, output[-3000:]
+    assert "proxy_source_unsafe" in output and DECOY_ENV in output, output[-3000:]
 
 
 def test_no_sentinel_in_any_output_report_or_bundle():

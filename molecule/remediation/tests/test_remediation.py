@@ -299,22 +299,6 @@ def check_bundle_degraded(host):
 RESTORE = "restore"
 
 
-def backups(host):
-    """[(name, parsed content or None when unparsable)] of OpenClaw's own config backups, in the order the restore
-    tries them: newest modification time first, .last-good first on a tie."""
-    script = ("import glob, os; d = '%s/.openclaw/'; "
-              "[print(repr(os.path.getmtime(p)), os.path.basename(p)) for p in glob.glob(d + 'openclaw.json.bak*') + glob.glob(d + 'openclaw.json.last-good')]"
-              % HOME)
-    rows = [line.split(" ", 1) for line in host.check_output("python3 -c %s" % shlex.quote(script)).splitlines() if line.strip()]
-    out = []
-    for mtime, name in sorted(rows, key=lambda r: (float(r[0]), r[1].endswith(".last-good"), r[1]), reverse=True):
-        try:
-            out.append((name, json.loads(host.check_output("cat %s/.openclaw/%s" % (HOME, name)))))
-        except ValueError:
-            out.append((name, None))
-    return out
-
-
 def policy_fixed(data):
     """What remediate's documented policy makes of a config the gateway refuses (gateway.mode, loopback bind)."""
     data = json.loads(json.dumps(data))
@@ -325,14 +309,6 @@ def policy_fixed(data):
         gateway.pop("customBindHost", None)
     data.pop("meta", None)  # OpenClaw's CLI stamps it on every write
     return data
-
-
-def expected_restore(candidates):
-    """The newest backup that parses and passes the schema (in these tests: a numeric port), as the policy leaves it."""
-    for dummy, data in candidates:
-        if isinstance(data, dict) and isinstance(data.get("gateway", {}).get("port", 18789), int):
-            return policy_fixed(data)
-    raise AssertionError("no usable backup: %s" % [name for name, dummy in candidates])
 
 
 FAULTS = [
@@ -376,7 +352,7 @@ def test_healthy_node_doctor_reports_no_error_and_remediate_changes_nothing(host
 @pytest.mark.parametrize("fault, inject, expected, config_fix, check", FAULTS, ids=[f[0] for f in FAULTS])
 def test_fault_is_detected_fixed_and_verified(host, fault, inject, expected, config_fix, check):
     assert wait_ready(host, timeout=60), "the node was not healthy before the injection"
-    config_before, credentials_before, backups_before = config(host), credentials(host), backups(host)
+    config_before, credentials_before = config(host), credentials(host)
     inject(host)
     validate = "config_invalid" in expected               # the one finding that needs the schema
     found = problems(host, validate)
@@ -396,8 +372,8 @@ def test_fault_is_detected_fixed_and_verified(host, fault, inject, expected, con
     assert credentials(host) == credentials_before
     after = config(host)
     if config_fix == RESTORE:
-        # The newest valid backup, with the policy applied when the gateway would refuse it as it is.
-        assert policy_fixed(after) == expected_restore(backups_before)
+        # The root-only known-good copy of the config last seen ready (0.2.0: user-side backups are not trusted).
+        assert policy_fixed(after) == policy_fixed(config_before)
         config_fix, config_before = None, after
     if config_fix:
         section, key = config_fix[0].split(".")
@@ -428,8 +404,9 @@ def test_restore_when_every_backup_holds_a_fault_the_policy_fixes(host):
         host.run_expect([0], "printf '%%s' %s > %s && chown %s: %s && chmod 600 %s && touch -d '-%d seconds' %s"
                         % (shlex.quote(json.dumps(data, indent=2)), path, USER, path, path, age, path))
     host.run_expect([0], "rm -f %s/.openclaw/openclaw.json.bak.[2-9]*" % HOME)
+    host.run_expect([0], "rm -rf /var/lib/clawops-openclaw/configs")  # a node converged before 0.2.0: no known-good copy
     inject_unparsable(host)
-    rc, out, recap = remediate(*documented_fix("config_unparsable"))
+    rc, out, recap = remediate(*documented_fix("config_unparsable"), *extra_vars(remediate_config_restore_trust_user_backups=True))
     assert rc == 0 and "Healthy: fixed" in out, out[-4000:]
     assert wait_ready(host, timeout=5)
     after = config(host)

@@ -51,7 +51,9 @@ BASELINE_OVERRIDES = {
                                         {"pattern": ".openai.com", "forward_socks5t": "127.0.0.1:1080", "forward": "."}]},
     "auth": {"auth_user": "openclaw", "auth_profiles": [{"id": "openai:a", "secret": "sk-aaaaaaaa"}, {"id": "openai:b", "secret": "sk-b"}],
              "auth_order": {"openai": ["openai:b", "openai:a"]}},
-    "remediate": {"remediate_user": "openclaw", "remediate_port": 18789, "remediate_unit_copy_dir": "/var/lib/clawops-openclaw/units"},
+    "remediate": {"remediate_user": "openclaw", "remediate_port": 18789, "remediate_unit_copy_dir": "/var/lib/clawops-openclaw/units",
+                  "remediate_config_known_good_dir": "/var/lib/clawops-openclaw/configs", "remediate_config_keep": 5,
+                  "remediate_config_max_age_days": 90},
     "doctor": {"doctor_user": "openclaw", "doctor_report_dir": "/srv/ops/openclaw-doctor"},
 }
 
@@ -153,6 +155,9 @@ add("gateway", "gateway_service_limits", [{"ExecStartPre": "/bin/id"}, {"LimitNO
                                           {"MemoryMax": "1G "}])
 add("gateway", "gateway_ready_timeout", [-1, 0, "ten", u"\uff11\uff12\uff10"])
 add("gateway", "gateway_unit_copy_dir", ["relative", "/var/lib/../../tmp", "/var/lib/x\n", ""])
+add("gateway", "gateway_config_known_good_dir", ["configs", "/var/lib/../../tmp", "/x\n"])
+add("gateway", "gateway_config_known_good_keep", [0, -2])
+add("gateway", "gateway_config_known_good_max_age_days", [0, "90 days"])
 
 # --- node ----------------------------------------------------------------------------------------
 add("node", "node_install_method", ["apt", "archive\n"])
@@ -216,6 +221,10 @@ add("remediate", "remediate_backup_keep", [0, -1, "ten"])
 add("remediate", "remediate_diagnostics_keep", [0, -3])
 add("remediate", "remediate_backup_max_age_days", [-1, "30d"])
 add("remediate", "remediate_diagnostics_max_age_days", [-1])
+add("remediate", "remediate_config_keep", [0, -1])
+add("remediate", "remediate_config_max_age_days", [0, "90d"])
+add("remediate", "remediate_config_known_good_dir", ["configs", "/var/lib/../etc", "/x\n"])
+add("remediate", "remediate_config_restore_trust_user_backups", ["maybe"])
 
 # --- doctor --------------------------------------------------------------------------------------
 add("doctor", "doctor_user", ["root", "x y"])

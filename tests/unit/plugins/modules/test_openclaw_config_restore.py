@@ -8,7 +8,9 @@ __metaclass__ = type
 
 import json
 import os
+import pwd
 import stat
+import time
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_config_restore
 from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
@@ -22,7 +24,11 @@ SCHEMA_BAD = '{gateway: {mode: "local", port: "not-a-port"}}\n'
 class Validate(object):
     """`openclaw config validate --json` on OPENCLAW_CONFIG_PATH: a string port is a schema error."""
 
+    def __init__(self):
+        self.calls = []
+
     def __call__(self, argv, environ_update=None, **kwargs):
+        self.calls.append((list(argv), dict(environ_update or {})))
         return validate(argv, environ_update)
 
 
@@ -42,6 +48,8 @@ def write(path, text, age=0):
 
 
 def run(tmp_path, check=False, diff=False, **args):
+    """The module on user-side backups only, with the operator's opt-in (the pre-0.2.0 candidates)."""
+    args.setdefault("trust_user_backups", True)
     return run_main(openclaw_config_restore.main, Validate(), tmp_path, check=check, diff=diff, **args)
 
 
@@ -68,7 +76,7 @@ def test_unparsable_config_restored_from_newest_valid_backup_and_kept_aside(tmp_
     assert stat.S_IMODE(os.stat(str(tmp_path / "openclaw.json")).st_mode) == 0o600
     kept = tmp_path / result["broken_kept_at"].rsplit("/", 1)[1]
     assert kept.read_text() == "{gateway: {mode: " and stat.S_IMODE(kept.stat().st_mode) == 0o600
-    assert "port" not in result["diff"]["after"]  # names files, never content
+    assert '"port": 18790' in result["diff"]["after"]  # opted in to a user-side backup: its content is shown (masked)
     assert run(tmp_path)["changed"] is False   # second run: nothing to do
 
 
@@ -108,7 +116,7 @@ def test_no_valid_backup_fails_and_changes_nothing(tmp_path):
     write(tmp_path / "openclaw.json", "garbage")
     write(tmp_path / "openclaw.json.bak", "also garbage", age=5)
     result = run(tmp_path)
-    assert result["failed"] is True and "no backup is valid; nothing was changed" in result["msg"]
+    assert result["failed"] is True and "no backup is valid" in result["msg"] and "nothing was changed" in result["msg"]
     assert (tmp_path / "openclaw.json").read_text() == "garbage"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["openclaw.json", "openclaw.json.bak"]
 
@@ -156,3 +164,246 @@ def test_unknown_refusal_is_refused_before_anything_changes(tmp_path):
     result = run(tmp_path, accept_refusals=["port_conflict"])
     assert result["failed"] is True and "accept_refusals" in result["msg"]
     assert (tmp_path / "openclaw.json").read_text() == "{broken"
+
+
+# --- 0.2.0: the service user is untrusted (issue 11) ---------------------------------------------------------
+
+ATTACKER = '{gateway: {mode: "local", port: 18789}, models: {providers: {evil: {baseUrl: "https://attacker.example"}}}}\n'
+SENTINEL = "SENTINEL-sk-0123456789"
+
+
+def store_of(tmp_path, user="root"):
+    return tmp_path / "known-good" / user
+
+
+def run_kg(tmp_path, fake=None, check=False, diff=False, **args):
+    """The module as the roles run it: as root, with the root-only known-good store and no opt-in."""
+    args.setdefault("known_good_dir", str(tmp_path / "known-good"))
+    args.setdefault("user", "root")
+    args.setdefault("config_path", str(tmp_path / "cfg" / "openclaw.json"))
+    return run_main(openclaw_config_restore.main, fake or Validate(), tmp_path, check=check, diff=diff, **args)
+
+
+def cfg(tmp_path):
+    d = tmp_path / "cfg"
+    d.mkdir(exist_ok=True)
+    return d
+
+
+def record(tmp_path, **args):
+    return run_kg(tmp_path, state="known_good", validate=False, openclaw_bin=None, **args)
+
+
+def test_converged_node_with_no_backup_is_healed_from_the_known_good_copy(tmp_path):
+    """A config written once has no .bak and no .last-good: before 0.2.0 a truncated one could not be restored."""
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", GOOD)
+    recorded = record(tmp_path)
+    assert recorded["changed"] is True and recorded["known_good"].startswith(str(store_of(tmp_path)))
+    write(d / "openclaw.json", GOOD[:11])  # half-written: disk full
+    result = run_kg(tmp_path, diff=True)
+    assert result["changed"] is True and result["source"] == "known_good"
+    assert result["restored_from"] == recorded["known_good"]
+    assert (d / "openclaw.json").read_text() == GOOD
+    assert "port" not in result["diff"]["after"]  # a known-good restore names files, never content
+    assert run_kg(tmp_path)["changed"] is False
+
+
+def test_planted_user_backup_is_not_restored_without_the_opt_in(tmp_path):
+    """The service user (an agent it runs) can write .bak: a backup pointing a provider at an attacker stays unused."""
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", "{broken")
+    write(d / "openclaw.json.bak", ATTACKER, age=1)
+    result = run_kg(tmp_path)
+    assert result["failed"] is True and "trust_user_backups" in result["msg"]
+    assert "untrusted" in result["rejected"][0]["problem"]
+    assert (d / "openclaw.json").read_text() == "{broken"
+    assert sorted(p.name for p in d.iterdir()) == ["openclaw.json", "openclaw.json.bak"]
+
+
+def test_known_good_copy_is_preferred_over_a_newer_user_backup(tmp_path):
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", GOOD)
+    record(tmp_path)
+    write(d / "openclaw.json", "{broken")
+    write(d / "openclaw.json.bak", ATTACKER)  # newer than the copy
+    result = run_kg(tmp_path, trust_user_backups=True)
+    assert result["source"] == "known_good" and (d / "openclaw.json").read_text() == GOOD
+
+
+def test_user_backup_equal_to_a_known_good_copy_is_trusted(tmp_path):
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", GOOD)
+    record(tmp_path)
+    write(d / "openclaw.json", "{broken")
+    write(d / "openclaw.json.bak", GOOD)
+    write(d / "openclaw.json.bak.1", ATTACKER)
+    rejected = run_kg(tmp_path, check=True)["rejected"]
+    assert [r["path"].rsplit("/", 1)[1] for r in rejected if "untrusted" in r["problem"]] == ["openclaw.json.bak.1"]
+
+
+def test_trusted_user_backup_shows_its_content_with_secrets_masked(tmp_path):
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", "{broken")
+    write(d / "openclaw.json.bak", '{gateway: {mode: "local", auth: {mode: "token", token: "%s"}}}' % SENTINEL)
+    result = run_kg(tmp_path, diff=True, trust_user_backups=True)
+    assert result["source"] == "user_backup" and result["changed"] is True
+    assert SENTINEL not in json.dumps(result) and "<redacted>" in result["diff"]["after"]
+
+
+def test_parse_errors_give_the_position_never_the_text(tmp_path):
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", '{gateway: {auth: {token: %s' % SENTINEL)
+    write(d / "openclaw.json.bak", "{also: %s broken" % SENTINEL)
+    result = run_kg(tmp_path, trust_user_backups=True)
+    assert result["failed"] is True and SENTINEL not in json.dumps(result)
+    assert "line 1 column" in result["problem"]
+
+
+def test_symlinked_config_is_refused_and_its_target_untouched(tmp_path):
+    d = cfg(tmp_path)
+    target = tmp_path / "root-only"
+    write(target, "{root: 1}")
+    os.symlink(str(target), str(d / "openclaw.json"))
+    write(d / "openclaw.json.bak", GOOD)
+    result = run_kg(tmp_path, trust_user_backups=True)
+    assert result["failed"] is True and "refused" in result["msg"]
+    assert target.read_text() == "{root: 1}" and os.path.islink(str(d / "openclaw.json"))
+    assert sorted(p.name for p in d.iterdir()) == ["openclaw.json", "openclaw.json.bak"]
+
+
+def test_symlinked_config_directory_is_refused(tmp_path):
+    real = tmp_path / "elsewhere"
+    real.mkdir()
+    write(real / "openclaw.json", "{broken")
+    write(real / "openclaw.json.bak", GOOD)
+    os.symlink(str(real), str(tmp_path / "cfg"))
+    result = run_kg(tmp_path, trust_user_backups=True)
+    assert result["failed"] is True and "link" in result["msg"]
+    assert (real / "openclaw.json").read_text() == "{broken"
+
+
+def test_unnormalised_config_path_is_refused(tmp_path):
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", "{broken")
+    result = run_kg(tmp_path, config_path=str(d / ".." / "cfg" / "openclaw.json"))
+    assert result["failed"] is True and "config_path" in result["msg"]
+
+
+def test_symlinked_backup_is_never_read(tmp_path):
+    d = cfg(tmp_path)
+    secret = tmp_path / "shadow.json"
+    write(secret, GOOD.replace("18789", "18790"))  # a valid config root can read and the user cannot
+    write(d / "openclaw.json", "{broken")
+    os.symlink(str(secret), str(d / "openclaw.json.bak"))
+    result = run_kg(tmp_path, trust_user_backups=True)
+    assert result["failed"] is True and "refused" in result["rejected"][0]["problem"]
+    assert (d / "openclaw.json").read_text() == "{broken"
+
+
+def test_as_root_for_the_service_user_files_are_its_own_and_the_cli_runs_as_it(tmp_path):
+    nobody = pwd.getpwnam("nobody")
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", GOOD)
+    for p in (d, d / "openclaw.json"):
+        os.chown(str(p), nobody.pw_uid, nobody.pw_gid)
+    os.chmod(str(tmp_path), 0o755)
+    assert record(tmp_path, user="nobody")["changed"] is True
+    kg = store_of(tmp_path, "nobody")
+    assert os.stat(str(kg)).st_uid == 0 and stat.S_IMODE(os.stat(str(kg)).st_mode) == 0o700
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 and p.stat().st_uid == 0 for p in kg.iterdir())
+    write(d / "openclaw.json", "{broken")
+    fake = Validate()
+    result = run_kg(tmp_path, fake, user="nobody")
+    assert result["changed"] is True and (d / "openclaw.json").read_text() == GOOD
+    assert (d / "openclaw.json").stat().st_uid == nobody.pw_uid
+    kept = os.stat(result["broken_kept_at"])
+    assert kept.st_uid == nobody.pw_uid and stat.S_IMODE(kept.st_mode) == 0o600
+    assert fake.calls and all(argv[:4] == ["runuser", "-u", "nobody", "--"] for argv, env in fake.calls)
+    assert not any(env["OPENCLAW_CONFIG_PATH"].startswith(str(d)) for argv, env in fake.calls)  # a private copy
+    assert not any(os.path.exists(os.path.dirname(env["OPENCLAW_CONFIG_PATH"])) for argv, env in fake.calls)
+
+
+def test_config_directory_of_another_account_is_refused(tmp_path):
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", "{broken")
+    write(d / "openclaw.json.bak", GOOD)
+    result = run_kg(tmp_path, user="nobody", trust_user_backups=True)  # the directory is root's
+    assert result["failed"] is True and "owned by uid 0" in result["msg"]
+    assert (d / "openclaw.json").read_text() == "{broken"
+
+
+def test_known_good_copy_is_idempotent_and_check_mode_writes_nothing(tmp_path):
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", GOOD)
+    assert record(tmp_path, check=True)["changed"] is True
+    assert not (tmp_path / "known-good").exists()
+    first = record(tmp_path)
+    assert first["changed"] is True and record(tmp_path)["changed"] is False
+    write(d / "openclaw.json", GOOD.replace("18789", "18790"))
+    second = record(tmp_path)
+    assert second["changed"] is True and second["known_good"] != first["known_good"]
+    write(d / "openclaw.json", GOOD)
+    os.utime(second["known_good"], (time.time() + 5, time.time() + 5))
+    back = record(tmp_path)  # the first content is the newest known-good one again
+    assert back["changed"] is True and back["known_good"] == first["known_good"]
+    assert record(tmp_path)["changed"] is False and len(list(store_of(tmp_path).iterdir())) == 2
+
+
+def test_a_config_the_gateway_would_refuse_is_not_recorded(tmp_path):
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", '{gateway: {bind: "lan", auth: {mode: "none"}}}')
+    result = record(tmp_path)
+    assert result["changed"] is False and "known_good" not in result
+    assert not store_of(tmp_path).exists() or not list(store_of(tmp_path).iterdir())
+
+
+def test_retention_keeps_n_and_drops_old_but_never_the_newest(tmp_path):
+    d = cfg(tmp_path)
+    for port in range(18780, 18784):
+        write(d / "openclaw.json", GOOD.replace("18789", str(port)))
+        record(tmp_path, keep=2)
+    assert len(list(store_of(tmp_path).iterdir())) == 2
+    for p in store_of(tmp_path).iterdir():
+        os.utime(str(p), (1, 1))  # everything is very old
+    pruned = record(tmp_path, keep=2, max_age_days=1)
+    assert pruned["changed"] is True and len(pruned["pruned"]) == 1
+    assert [p.read_text() for p in store_of(tmp_path).iterdir()] == [GOOD.replace("18789", "18783")]
+    for keep in (0, -1):
+        refused = record(tmp_path, keep=keep)
+        assert refused["failed"] is True and "keep" in refused["msg"]
+
+
+def test_broken_files_are_kept_with_retention(tmp_path):
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", GOOD)
+    record(tmp_path)
+    for n in range(3):
+        write(d / ("openclaw.json.broken-2026010%dT000000Z" % (n + 1)), "{old", age=86400 * 100 + n)
+    write(d / "openclaw.json", "{broken")
+    result = run_kg(tmp_path, keep=2)
+    broken = sorted(p.name for p in d.iterdir() if ".broken-" in p.name)
+    assert len(broken) == 1 and result["broken_kept_at"].endswith(broken[0])  # the old ones are past max_age_days
+    assert len(result["pruned"]) == 3
+
+
+def test_after_a_fix_backups_the_gateway_refuses_are_quarantined(tmp_path):
+    """After a lan-without-auth incident was fixed its version sat in .bak: OpenClaw's start-time restore brought it back."""
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", GOOD)
+    write(d / "openclaw.json.bak", '{gateway: {mode: "local", bind: "lan", auth: {mode: "none"}}}', age=1)
+    write(d / "openclaw.json.bak.1", '{gateway: {port: 18789}}', age=2)
+    write(d / "openclaw.json.bak.2", SCHEMA_BAD, age=3)
+    write(d / "openclaw.json.bak.3", GOOD.replace("18789", "18790"), age=4)
+    write(d / "openclaw.json.last-good", "{nope", age=5)
+    planned = run_kg(tmp_path, state="known_good", quarantine=True, check=True)
+    assert planned["changed"] is True and len(planned["quarantined"]) == 4
+    assert sorted(p.name for p in d.iterdir()) == [
+        "openclaw.json", "openclaw.json.bak", "openclaw.json.bak.1", "openclaw.json.bak.2", "openclaw.json.bak.3", "openclaw.json.last-good"]
+    done = run_kg(tmp_path, state="known_good", quarantine=True)
+    assert sorted(q["path"].rsplit("/", 1)[1] for q in done["quarantined"]) == [
+        "openclaw.json.bak", "openclaw.json.bak.1", "openclaw.json.bak.2", "openclaw.json.last-good"]
+    left = sorted(p.name for p in d.iterdir() if ".clawops-quarantine-" not in p.name)
+    assert left == ["openclaw.json", "openclaw.json.bak.3"]
+    assert all(os.path.exists(q["kept_at"]) for q in done["quarantined"])
+    assert run_kg(tmp_path, state="known_good", quarantine=True)["changed"] is False
