@@ -326,3 +326,15 @@ def test_prune_directories(tmp_path, store):
 def test_flat_name_never_holds_a_path():
     assert flat_name(2, "/h/../../etc/cron.d/evil") == "02-evil"
     assert flat_name(1, "/h/.env") == "01-env"
+
+
+def test_remove_refuses_an_entry_swapped_after_listing(store):
+    store.write_new("old", b"x")
+    st = store.lstat("old")
+    store.rename("old", "held")
+    os.mkdir(store.join("old"))                                       # a directory swapped in under the listed name
+    with pytest.raises(Refused, match="replaced"):
+        store.remove("old", st)
+    assert os.path.isdir(store.join("old"))
+    store.remove("held", store.lstat("held"))
+    assert store.lstat("held") is None
