@@ -21,6 +21,10 @@ options:
     description: A string, or a dict or list of any depth.
     type: raw
     required: true
+  lines:
+    description: The input is a log of lines, JSON or text (OpenClaw's log); each JSON line is redacted as data.
+    type: bool
+    default: false
 author:
   - clawops.openclaw contributors (@clawops)
 """
@@ -37,11 +41,12 @@ _value:
   type: raw
 """
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._common import redact_tree
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import redact_log, redact_tree
 
 
-def redact(value):
-    return redact_tree(value)
+def redact(value, lines=False):
+    """lines=true: the value is a log of JSON lines (each line redacted as data when it parses)."""
+    return redact_log(value) if lines else redact_tree(value)
 
 
 class FilterModule(object):

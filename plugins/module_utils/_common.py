@@ -160,6 +160,21 @@ def redact_tree(data, secret_paths=(), _prefix=()):
     return copy.deepcopy(data)
 
 
+def redact_log(text):
+    """A log (OpenClaw writes JSON lines) with every secret masked: a line that is JSON through
+    redact_tree (secret-named keys at any depth, credential-shaped strings), any other line by shape."""
+    if not isinstance(text, str):
+        return text
+    out = []
+    for line in text.split("\n"):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            data = None
+        out.append(json.dumps(redact_tree(data), sort_keys=True) if isinstance(data, (dict, list)) else redact_value(line))
+    return "\n".join(out)
+
+
 def _redact_all(value):
     """Every leaf masked, the shape kept (so a diff still shows that a list grew)."""
     if isinstance(value, dict):

@@ -27,6 +27,8 @@ try:
 except ImportError:  # pragma: no cover - Debian's python3 ships it
     HAS_SQLITE3 = False
 
+from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import confined
+
 AGENT_DB = os.path.join("agents", "*", "agent", "openclaw-agent.sqlite")
 
 
@@ -61,6 +63,12 @@ def read_pins(state_dir, agent=None):
     for path in sorted(glob.glob(os.path.join(state_dir, AGENT_DB))):
         agent_id = path.split(os.sep)[-3]
         if agent and agent_id != agent:
+            continue
+        # The store is the service user's: root reads it only when no link leads there from the state
+        # dir and it is a regular file of the state dir's owner (a planted link would make root read
+        # another database; docs/security.md).
+        if not confined(path, state_dir, uids=(os.stat(state_dir).st_uid,)):
+            errors.append("%s: a link, not a regular file, or not the service user's: not read" % path)
             continue
         # Without a live WAL (gateway stopped) even a read-only connection would create the
         # -wal/-shm files, owned by whoever runs this; immutable reads the file as it is instead.

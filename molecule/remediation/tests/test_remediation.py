@@ -242,8 +242,17 @@ def check_locks(host):
     host.run_expect([0], "rm -f %s" % (LIVE_LOCK % uid))
 
 
+LOG_SECRET = "SENTINEL-bundle-log-secret-7c21"
+
+
 def inject_hung(host):
-    """The process is alive but answers nothing: SIGSTOP."""
+    """The process is alive but answers nothing: SIGSTOP. Its log holds secrets (an agent echoed a provider
+    config and an auth header): the diagnostics bundle keeps the log tail, masked."""
+    lines = [json.dumps({"msg": "provider config", "provider": {"apiKey": LOG_SECRET}}),
+             "request failed: Authorization: Bearer %s" % LOG_SECRET]
+    out = as_user(host, "printf '%%s\\n' %s >> \"$(ls -t /tmp/openclaw/openclaw-*.log | head -1)\""
+                  % " ".join(shlex.quote(line) for line in lines))
+    assert out.rc == 0, out.stderr
     host.run_expect([0], "kill -STOP %d" % main_pid(host))
 
 
@@ -253,6 +262,11 @@ def check_bundle(host):
     files = host.check_output("ls %s" % bundles[-1]).split()
     assert {"status.txt", "proc-status.txt", "threads.txt", "facts.json", "gateway-log-tail.jsonl"} <= set(files), files
     assert "State:\tT (stopped)" in host.check_output("cat %s/proc-status.txt" % bundles[-1])
+    # The log tail is there, with the planted secrets masked; no stored credential or gateway token anywhere in it.
+    assert "<redacted>" in host.check_output("cat %s/gateway-log-tail.jsonl" % bundles[-1])
+    token = config(host)["gateway"]["auth"]["token"]
+    for secret in (LOG_SECRET, token, "sk-clawops-test-REMEDIATION"):
+        assert host.run("grep -rlF -- %s %s" % (shlex.quote(secret), bundles[-1])).stdout.strip() == "", secret[:12]
 
 
 def inject_crash_loop(host):

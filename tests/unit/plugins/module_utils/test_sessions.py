@@ -91,3 +91,18 @@ def test_unusable_profiles_leave_out_labels_with_key_prefixes():
     assert _sessions.unusable_profiles(status) == [
         dict(profile_id="fake:a", provider="fake", kind="cooldown", reason="rate_limit", remaining_ms=29000, until=1)]
     assert _sessions.unusable_profiles(None) == [] and _sessions.unusable_profiles({"auth": None}) == []
+
+
+def test_a_store_reached_through_a_link_is_not_read(tmp_path):
+    """The agent directory or the store itself replaced by a link (to another database): reported, not read."""
+    state, elsewhere = tmp_path / "state", tmp_path / "elsewhere"
+    state.mkdir()
+    make_store(str(elsewhere), "main", {"agent:main:b": AUTO}).close()
+    os.makedirs(str(state / "agents" / "linked"))
+    os.symlink(str(elsewhere / "agents" / "main" / "agent"), str(state / "agents" / "linked" / "agent"))
+    os.makedirs(str(state / "agents" / "direct" / "agent"))
+    os.symlink(str(elsewhere / "agents" / "main" / "agent" / "openclaw-agent.sqlite"),
+               str(state / "agents" / "direct" / "agent" / "openclaw-agent.sqlite"))
+    pins, errors = _sessions.read_pins(str(state))
+    assert pins == []
+    assert len(errors) == 2 and all("not read" in e for e in errors), errors
