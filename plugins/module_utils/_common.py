@@ -13,16 +13,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import errno
 import glob
 import json
 import os
 import pwd
 import re
 import shlex
-import stat
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
+from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import read_beneath
 
 REDACTED = "<redacted>"
 
@@ -481,165 +480,12 @@ def read_text(path, limit=1024 * 1024):
     """Read a small text file; None when it does not exist or cannot be read.
 
     Follows links: only for root-owned places (/proc, /etc). Files the service user can write go
-    through read_beneath() or read_nofollow()."""
+    through _safefs (read_beneath(), read_nofollow())."""
     try:
         with open(path, "rb") as handle:
             return handle.read(limit).decode("utf-8", "replace")
     except (IOError, OSError):
         return None
-
-
-# --- paths the service user controls --------------------------------------------------------
-# Everything the service user can write is attacker-controlled (its agents run shell tools). Root
-# reads such files without following a link and only when they are regular files, and a path
-# read from such a file is normalised and confined to its expected directory before any use.
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def normalise_path(path):
-    """Absolute normalised form of a path taken from a file on the node ('..' resolved
-    lexically, '//' folded), or None when it is not absolute or holds control characters."""
-    if not isinstance(path, str) or not path.startswith("/") or _CONTROL.search(path):
-        return None
-    return "/" + os.path.normpath(path).lstrip("/")
-
-
-def is_inside(path, directory):
-    """True when the normalised path lies strictly below directory (lexically)."""
-    directory = normalise_path(directory)
-    path = normalise_path(path)
-    return bool(path and directory) and path != directory and path.startswith(directory.rstrip("/") + "/")
-
-
-class UnsafePath(Exception):
-    """A path root must not use: the message says why (a link, not a regular file, outside, ...)."""
-
-
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
-_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-
-
-def _open_final(name, dir_fd=None):
-    """Open one component without following it; a FIFO must not block us (O_NONBLOCK)."""
-    try:
-        return os.open(name, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC, dir_fd=dir_fd)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise UnsafePath("is a symbolic link")
-        raise
-
-
-def _check_file(fd, uids=None):
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
-        raise UnsafePath("is not a regular file")
-    if uids is not None and st.st_uid not in uids:
-        raise UnsafePath("is owned by uid %d" % st.st_uid)
-    return st
-
-
-def open_beneath(path, directory, uids=None, trust_directory=True):
-    """fd of the regular file `path` opened below `directory` with no link followed on the way.
-
-    path is normalised and must lie inside directory. directory itself is opened following links
-    when trust_directory (a home from passwd), else it must not be a link either (/tmp/openclaw-UID).
-    uids: the owners the file may have. Raises UnsafePath (why) or OSError (missing, denied).
-    """
-    normal = normalise_path(path)
-    base = normalise_path(directory)
-    if not normal or not base or not is_inside(normal, base):
-        raise UnsafePath("is not inside %s" % directory)
-    parts = normal[len(base.rstrip("/")) + 1:].split("/")
-    anchor = base
-    if not trust_directory:
-        anchor, parts = os.path.dirname(base), [os.path.basename(base)] + parts
-    fd = os.open(anchor, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC)
-    try:
-        for part in parts[:-1]:
-            try:
-                nxt = os.open(part, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC, dir_fd=fd)
-            except OSError as exc:
-                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-                    raise UnsafePath("has a component that is a symbolic link or not a directory (%s)" % part)
-                raise
-            os.close(fd)
-            fd = nxt
-        final = _open_final(parts[-1], dir_fd=fd)
-    finally:
-        os.close(fd)
-    try:
-        _check_file(final, uids)
-    except Exception:
-        os.close(final)
-        raise
-    return final
-
-
-def _read_fd(fd, limit):
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            return handle.read(limit).decode("utf-8", "replace")
-    except (IOError, OSError):
-        return None
-
-
-def read_beneath(path, directory, limit=1024 * 1024, uids=None, trust_directory=True):
-    """(text, None) of a file below a user-writable directory, or (None, reason): 'missing' or why it is unsafe."""
-    try:
-        fd = open_beneath(path, directory, uids, trust_directory)
-    except UnsafePath as exc:
-        return None, str(exc)
-    except (IOError, OSError) as exc:
-        return None, "missing" if exc.errno in (errno.ENOENT, errno.ENOTDIR) else "unreadable (%s)" % os.strerror(exc.errno)
-    return _read_fd(fd, limit), None
-
-
-def read_nofollow(path, limit=1024 * 1024, uids=None):
-    """(text, None) of a regular file whose final component is not a link, or (None, reason)."""
-    normal = normalise_path(path)
-    if not normal:
-        return None, "is not an absolute path"
-    try:
-        fd = _open_final(normal)
-        _check_file_or_close(fd, uids)
-    except UnsafePath as exc:
-        return None, str(exc)
-    except (IOError, OSError) as exc:
-        return None, "missing" if exc.errno in (errno.ENOENT, errno.ENOTDIR) else "unreadable (%s)" % os.strerror(exc.errno)
-    return _read_fd(fd, limit), None
-
-
-def _check_file_or_close(fd, uids):
-    try:
-        return _check_file(fd, uids)
-    except Exception:
-        os.close(fd)
-        raise
-
-
-def confined(path, directory, uids=None, trust_directory=True):
-    """True when path lies inside directory, no component from directory down is a link (directory
-    included unless trust_directory), and the file is a regular file owned by one of uids (when given).
-    A check (lstat only, nothing opened): callers that then act on the file still open it safely."""
-    normal = normalise_path(path)
-    base = normalise_path(directory)
-    if not normal or not base or not is_inside(normal, base):
-        return False
-    current = base
-    try:
-        if not trust_directory and not stat.S_ISDIR(os.lstat(base).st_mode):
-            return False
-        for part in normal[len(base.rstrip("/")) + 1:].split("/"):
-            current = os.path.join(current, part)
-            st = os.lstat(current)
-            if stat.S_ISLNK(st.st_mode):
-                return False
-        return stat.S_ISREG(st.st_mode) and (uids is None or st.st_uid in uids)
-    except OSError:
-        return False
 
 
 def exec_start_args(directives):

@@ -3,11 +3,23 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Opening files in directories another user can write, as root, without following links (private API).
+"""Root and the files of directories another user can write, without following links (private API).
 
-Everything below the service user's home is attacker-controlled (an agent runs shell tools as that user).
-A path is opened one component at a time from `/` with O_NOFOLLOW, holding each directory's descriptor, so
-neither a symlink nor a rename between check and use can redirect root outside the directory it meant.
+Everything below the service user's home (and /tmp/openclaw*) is attacker-controlled: an agent runs shell
+tools as that user. The one implementation the modules share:
+
+- lexical: normalise_path(), is_inside(), components() / confined_parts() (strict: a path must already be normalised);
+- walking: open_dir() opens a directory component by component with O_NOFOLLOW below a trusted ancestor (`/`
+  by default; the home from passwd where a caller trusts it), holding each descriptor, so neither a symlink nor
+  a rename between check and use can take root outside the directory it meant;
+- ConfinedFile: a regular file below a directory (FIFO-safe, owner check, read with a limit, unlink only if the
+  name still holds the file opened); read_beneath()/read_nofollow() as (text, reason) for the facts;
+- confined(): the same rules as an lstat walk, for reporting;
+- Dir: a verified directory handle (read, write a new file O_EXCL|O_NOFOLLOW, atomic replace, rename, unlink);
+- retention: expired() (pure) and prune() of a root-only Dir, never following a link, the newest always kept;
+- names: stamp(), safe_basename(), flat_name(), sha256().
+
+Reasons (the Refused message) describe the path without naming it: callers prefix the path.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,44 +29,80 @@ import errno
 import hashlib
 import os
 import re
+import shutil
 import stat
+import time
 
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_TRUSTED_FLAGS = os.O_RDONLY | os.O_DIRECTORY | _CLOEXEC
+_DIR_FLAGS = _TRUSTED_FLAGS | os.O_NOFOLLOW
 # O_NONBLOCK: a FIFO planted in place of a file must not hang the play (it is refused after fstat).
-_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | _CLOEXEC
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+STAMP = "%Y%m%dT%H%M%SZ"
 
 
 class Refused(Exception):
-    """The path is not one root may open: outside its directory, a link, not a regular file..."""
+    """The path is not one root may use: outside its directory, a link, not a regular file, another owner..."""
+
+
+# --- lexical --------------------------------------------------------------------------------------------
+
+def normalise_path(path):
+    """Absolute normalised form of a path taken from a file on the node ('..' resolved lexically, '//'
+    folded), or None when it is not absolute or holds control characters."""
+    if not isinstance(path, str) or not path.startswith("/") or _CONTROL.search(path):
+        return None
+    return "/" + os.path.normpath(path).lstrip("/")
+
+
+def is_inside(path, directory):
+    """True when the normalised path lies strictly below directory (lexically)."""
+    directory = normalise_path(directory)
+    path = normalise_path(path)
+    return bool(path and directory) and path != directory and path.startswith(directory.rstrip("/") + "/")
 
 
 def components(path):
-    """The components of a normalised absolute path; Refused for anything else ('..', '.', '//', relative, NUL, newline)."""
-    if not isinstance(path, str) or not path.startswith("/") or "\0" in path or "\n" in path:
-        raise Refused("not an absolute path")
+    """The components of an absolute path that is already normalised; Refused for anything else
+    ('.', '..', '//', a trailing slash, relative, control characters)."""
+    if not isinstance(path, str) or not path.startswith("/") or _CONTROL.search(path):
+        raise Refused("is not an absolute path")
     if os.path.normpath(path) != path or path.startswith("//"):
-        raise Refused("not a normalised path (. or .. components, repeated or trailing slashes)")
+        raise Refused("is not a normalised path (. or .. components, repeated or trailing slashes)")
     return [part for part in path.split("/") if part]
 
 
 def confined_parts(root, path):
-    """The components of path below root; Refused unless path lies strictly inside root (both normalised, absolute)."""
+    """(components of root, components of path below root); Refused unless path lies strictly inside root."""
     root_parts, parts = components(root), components(path)
     if len(parts) <= len(root_parts) or parts[:len(root_parts)] != root_parts:
-        raise Refused("outside %s" % root)
+        raise Refused("is not inside %s" % root)
     return root_parts, parts[len(root_parts):]
 
 
-def open_dir(parts, dir_fd=None):
-    """A descriptor of the directory reached by walking parts from dir_fd (or /) without following any link."""
-    fd = os.open("/", _DIR_FLAGS) if dir_fd is None else os.dup(dir_fd)
+# --- walking --------------------------------------------------------------------------------------------
+
+def open_dir(path, trusted="/"):
+    """fd of the directory `path` (absolute, normalised): `trusted` (path itself or an ancestor, root's or from
+    passwd) is opened following links, every component below it with O_NOFOLLOW.
+
+    Refused when a component is a link or not a directory; OSError when one is missing or denied."""
+    if path == trusted:
+        components(path)
+        parts = []
+    else:
+        parts = confined_parts(trusted, path)[1]
+    fd = os.open(trusted, _TRUSTED_FLAGS)
     try:
         for part in parts:
             try:
                 nxt = os.open(part, _DIR_FLAGS, dir_fd=fd)
             except OSError as exc:
-                raise Refused("%s: %s" % (part, "a symlink or not a directory" if exc.errno in (errno.ELOOP, errno.ENOTDIR) else os.strerror(exc.errno)))
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise Refused("has a component that is a symbolic link or not a directory (%s)" % part)
+                raise
             os.close(fd)
             fd = nxt
         return fd
@@ -63,43 +111,72 @@ def open_dir(parts, dir_fd=None):
         raise
 
 
-class ConfinedFile(object):
-    """A regular file below root, opened without following links; a context manager holding both descriptors.
+def open_file(name, dir_fd=None, uids=None):
+    """fd of the regular file `name` (in dir_fd) opened without following it; a FIFO does not block.
 
-    Attributes: dir_fd (its directory), name, fd, st (fstat of the open file).
+    uids: the owners it may have. Refused (why) or OSError (missing, denied)."""
+    try:
+        fd = os.open(name, _FILE_FLAGS, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise Refused("is a symbolic link")
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise Refused("is not a regular file")
+        if uids is not None and st.st_uid not in uids:
+            raise Refused("is owned by uid %d" % st.st_uid)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_fd(fd, limit=None):
+    """Bytes of fd from its start: at most `limit` when given."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks, size = [], 0
+    while limit is None or size < limit:
+        chunk = os.read(fd, 1 << 20 if limit is None else min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+class ConfinedFile(object):
+    """A regular file strictly below `directory`, reached with no link followed below `trusted`.
+
+    path must be absolute and normalised (normalise first where '..' is to be resolved lexically).
+    uids: the owners it may have. A context manager holding both descriptors; attributes: path, name,
+    dir_fd (its directory, held: it stays below directory), fd, st (fstat of the open file).
+    Refused (why) or OSError (missing, denied).
     """
 
-    def __init__(self, root, path):
-        root_parts, below = confined_parts(root, path)
+    def __init__(self, directory, path, uids=None, trusted="/"):
+        below = confined_parts(directory, path)[1]
+        if directory != trusted:
+            confined_parts(trusted, directory)
         self.path, self.name = path, below[-1]
-        self.dir_fd = open_dir(root_parts + below[:-1])
         self.fd = None
+        self.dir_fd = open_dir(os.path.dirname(path), trusted)
         try:
-            try:
-                self.fd = os.open(self.name, _FILE_FLAGS, dir_fd=self.dir_fd)
-            except OSError as exc:
-                raise Refused("a symlink" if exc.errno == errno.ELOOP else os.strerror(exc.errno))
+            self.fd = open_file(self.name, self.dir_fd, uids)
             self.st = os.fstat(self.fd)
-            if not stat.S_ISREG(self.st.st_mode):
-                raise Refused("not a regular file")
         except BaseException:
             self.close()
             raise
 
-    def read(self):
-        os.lseek(self.fd, 0, os.SEEK_SET)
-        chunks = []
-        while True:
-            chunk = os.read(self.fd, 1 << 20)
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
+    def read(self, limit=None):
+        return read_fd(self.fd, limit)
 
     def unlink(self):
-        """Remove the name, only if it still names the file that was opened (the directory is held, so it stays below root)."""
+        """Remove the name, only if it still names the file that was opened."""
         now = os.stat(self.name, dir_fd=self.dir_fd, follow_symlinks=False)
         if (now.st_dev, now.st_ino) != (self.st.st_dev, self.st.st_ino):
-            raise Refused("replaced while it was being read")
+            raise Refused("was replaced while it was being read")
         os.unlink(self.name, dir_fd=self.dir_fd)
 
     def close(self):
@@ -113,6 +190,243 @@ class ConfinedFile(object):
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _trusted(directory, trust_directory):
+    return directory if trust_directory else os.path.dirname(directory)
+
+
+def _reason(exc):
+    if isinstance(exc, Refused):
+        return str(exc)
+    return "missing" if exc.errno in (errno.ENOENT, errno.ENOTDIR) else "unreadable (%s)" % os.strerror(exc.errno)
+
+
+def read_beneath(path, directory, limit=1024 * 1024, uids=None, trust_directory=True):
+    """(text, None) of a regular file below a user-writable directory, or (None, reason): 'missing' or why it is unsafe.
+
+    path is normalised lexically first. directory is opened following links when trust_directory (a home from
+    passwd); otherwise it must not be a link either (/tmp/openclaw-UID). Text is cut at `limit` bytes."""
+    normal, base = normalise_path(path), normalise_path(directory)
+    if not normal or not base or not is_inside(normal, base):
+        return None, "is not inside %s" % directory
+    try:
+        with ConfinedFile(base, normal, uids, _trusted(base, trust_directory)) as handle:
+            return handle.read(limit).decode("utf-8", "replace"), None
+    except (Refused, OSError) as exc:
+        return None, _reason(exc)
+
+
+def read_nofollow(path, limit=1024 * 1024, uids=None):
+    """(text, None) of a regular file whose final component is not a link, or (None, reason)."""
+    normal = normalise_path(path)
+    if not normal:
+        return None, "is not an absolute path"
+    try:
+        fd = open_file(normal, None, uids)
+    except (Refused, OSError) as exc:
+        return None, _reason(exc)
+    try:
+        return read_fd(fd, limit).decode("utf-8", "replace"), None
+    except OSError as exc:
+        return None, _reason(exc)
+    finally:
+        os.close(fd)
+
+
+def confined(path, directory, uids=None, trust_directory=True):
+    """True when path lies inside directory, no component from directory down is a link (directory included
+    unless trust_directory), and it is a regular file owned by one of uids (when given).
+    A check (lstat only, nothing opened): callers that then act on the file still open it safely."""
+    normal, base = normalise_path(path), normalise_path(directory)
+    if not normal or not base or not is_inside(normal, base):
+        return False
+    current = base
+    try:
+        if not trust_directory and not stat.S_ISDIR(os.lstat(base).st_mode):
+            return False
+        for part in normal[len(base.rstrip("/")) + 1:].split("/"):
+            current = os.path.join(current, part)
+            st = os.lstat(current)
+            if stat.S_ISLNK(st.st_mode):
+                return False
+        return stat.S_ISREG(st.st_mode) and (uids is None or st.st_uid in uids)
+    except OSError:
+        return False
+
+
+# --- a verified directory -------------------------------------------------------------------------------
+
+class Dir(object):
+    """A directory opened with no link followed below `trusted`; every operation is relative to its fd and
+    follows no link. uid: the owner it must have (and its files, where read or listed); None: any.
+    create: make it (0700, parents too) when missing."""
+
+    def __init__(self, path, uid=None, gid=None, create=False, trusted="/"):
+        self.path, self.uid, self.gid = path, uid, gid
+        if create and not os.path.lexists(path):
+            os.makedirs(path, 0o700)
+        self.fd = open_dir(path, trusted)
+        st = os.fstat(self.fd)
+        if uid is not None and st.st_uid != uid:
+            os.close(self.fd)
+            raise Refused("is owned by uid %d, not %d" % (st.st_uid, uid))
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+        self.fd = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def join(self, name):
+        return os.path.join(self.path, name)
+
+    def lstat(self, name):
+        """lstat of name, None when missing."""
+        try:
+            return os.stat(name, dir_fd=self.fd, follow_symlinks=False)
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                return None
+            raise
+
+    def owned_file(self, name):
+        """lstat of `name` when it is a regular file owned by the directory's owner (any owner: uid None), else None."""
+        st = self.lstat(name)
+        return st if st is not None and stat.S_ISREG(st.st_mode) and self.uid in (None, st.st_uid) else None
+
+    def read(self, name, limit):
+        """Bytes of the regular file `name` owned by the directory's owner; Refused when larger than limit."""
+        fd = open_file(name, self.fd, None if self.uid is None else (self.uid,))
+        try:
+            data = read_fd(fd, limit + 1)
+        finally:
+            os.close(fd)
+        if len(data) > limit:
+            raise Refused("is larger than %d bytes" % limit)
+        return data
+
+    def write_new(self, name, data, mode=0o600):
+        """Create `name` (never an existing file or link) with `mode`, owned by uid/gid when root; fsynced."""
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | _CLOEXEC, mode, dir_fd=self.fd)
+        try:
+            os.fchmod(fd, mode)
+            if os.geteuid() == 0 and self.uid is not None:
+                os.fchown(fd, self.uid, -1 if self.gid is None else self.gid)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def write_unique(self, prefix, data, now, mode=0o600):
+        """Create `<prefix><stamp>` (or `-N` after it when taken); returns the name."""
+        base = prefix + stamp(now)
+        for n in range(100):
+            name = base if n == 0 else "%s-%d" % (base, n)
+            try:
+                self.write_new(name, data, mode)
+                return name
+            except OSError as exc:
+                if exc.errno != errno.EEXIST:
+                    raise
+        raise Refused("has no free name for %s" % base)
+
+    def replace(self, name, data, mode=0o600):
+        """Atomically put `data` at `name` (a rename: a link there is replaced, never followed)."""
+        tmp = self.write_unique(".clawops-tmp-", data, time.time(), mode)
+        try:
+            os.rename(tmp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
+        except BaseException:
+            os.unlink(tmp, dir_fd=self.fd)
+            raise
+        os.fsync(self.fd)
+
+    def rename(self, src, dst):
+        """Rename within the directory; Refused when dst exists."""
+        if self.lstat(dst) is not None:
+            raise Refused("already has %s" % dst)
+        os.rename(src, dst, src_dir_fd=self.fd, dst_dir_fd=self.fd)
+
+    def unlink(self, name, st=None):
+        """Remove name; with st (an earlier stat of it), only while it is still that file."""
+        if st is not None:
+            now = self.lstat(name)
+            if now is None or (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+                raise Refused("%s was replaced" % name)
+        os.unlink(name, dir_fd=self.fd)
+
+    def entries(self, pattern=None, kind="file", others=None):
+        """(name, lstat) of the entries whose name fully matches `pattern` (compiled, or None: all), newest first.
+
+        kind "file": regular files owned by the owner; "dir": directories (owned by the owner when uid is set).
+        Links and anything else matching are never followed; they are appended to `others` (a list) if given."""
+        found = []
+        for name in os.listdir(self.fd):
+            if pattern is not None and not pattern.match(name):
+                continue
+            st = self.lstat(name)
+            ok = st is not None and self.uid in (None, st.st_uid) and (
+                stat.S_ISREG(st.st_mode) if kind == "file" else stat.S_ISDIR(st.st_mode))
+            if ok:
+                found.append((name, st))
+            elif others is not None:
+                others.append(name)
+        # On a tie OpenClaw's last-good copy first: it was promoted from the file last loaded.
+        return sorted(found, key=lambda e: (e[1].st_mtime, e[0].endswith(".last-good"), e[0]), reverse=True)
+
+    def remove(self, name, st):
+        """Remove the file or directory tree `name` if it is still the entry `st` (a directory tree with
+        shutil.rmtree, which refuses a link and does not follow links inside)."""
+        now = self.lstat(name)
+        if now is None or (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+            raise Refused("%s was replaced" % name)
+        if stat.S_ISDIR(now.st_mode):
+            shutil.rmtree(self.join(name))
+        else:
+            os.unlink(name, dir_fd=self.fd)
+
+
+# --- retention ------------------------------------------------------------------------------------------
+
+def expired(entries, keep, max_age_days, now, spare=None):
+    """Names of entries [(name, st)] (newest first) beyond the newest `keep` or older than max_age_days
+    (0: no age limit). The newest and `spare` (this run's) always stay."""
+    out = []
+    for index, (name, st) in enumerate(entries):
+        if index == 0 or name == spare:
+            continue
+        if index >= keep or (max_age_days and now - st.st_mtime > max_age_days * 86400):
+            out.append(name)
+    return out
+
+
+def prune(directory, keep, max_age_days, now, check_mode, pattern=None, kind="file", spare=None):
+    """Retention in a Dir (root-only): removes what expired() selects among entries(pattern, kind) and
+    returns their paths. Links are never counted, followed or removed; keep below 1 is refused."""
+    if keep < 1:
+        raise Refused("keep must be at least 1 (got %d)" % keep)
+    entries = directory.entries(pattern, kind)
+    gone = []
+    stats = dict(entries)
+    for name in expired(entries, keep, max_age_days, now, spare):
+        if not check_mode:
+            directory.remove(name, stats[name])
+        gone.append(directory.join(name))
+    return gone
+
+
+# --- names ----------------------------------------------------------------------------------------------
+
+def stamp(now):
+    """UTC timestamp of names the collection gives its copies (`20260101T000000Z`)."""
+    return time.strftime(STAMP, time.gmtime(now))
 
 
 def safe_basename(path):

@@ -27,7 +27,7 @@ try:
 except ImportError:  # pragma: no cover - Debian's python3 ships it
     HAS_SQLITE3 = False
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._common import confined
+from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import confined
 
 AGENT_DB = os.path.join("agents", "*", "agent", "openclaw-agent.sqlite")
 

@@ -163,7 +163,6 @@ rejected:
   elements: dict
 """
 
-import errno
 import hashlib
 import json
 import os
@@ -181,167 +180,10 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
     CLI_ARGUMENT_SPEC, config_path_for, executing_user_config_path, openclaw_cli, redact_tree, startup_refusals,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
+from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import Dir, Refused, prune, stamp
 
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
-STAMP = "%Y%m%dT%H%M%SZ"
 _KNOWN_GOOD_NAME = re.compile(r"[0-9a-f]{64}\.json\Z")
-
-
-class Refused(Exception):
-    """A path root must not touch (a link, not a regular file, not the service user's)."""
-
-
-def _stamp(now):
-    return time.strftime(STAMP, time.gmtime(now))
-
-
-def open_dir_nofollow(path):
-    """An fd of the directory `path`, opened component by component from / without following any link."""
-    if not os.path.isabs(path) or os.path.normpath(path) != path.rstrip("/") or "\0" in path:
-        raise Refused("%r is not an absolute, normalised path" % path)
-    fd = os.open("/", os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        for part in [p for p in path.split("/") if p]:
-            try:
-                nfd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
-            except OSError as exc:
-                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-                    raise Refused("%s: %s is a link or not a directory" % (path, part))
-                raise
-            os.close(fd)
-            fd = nfd
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
-class Dir(object):
-    """A verified directory: every operation is relative to its fd and follows no link."""
-
-    def __init__(self, path, uid, gid, create=False):
-        self.path, self.uid, self.gid = path, uid, gid
-        if create and not os.path.isdir(path):
-            os.makedirs(path, 0o700)
-        self.fd = open_dir_nofollow(path)
-        st = os.fstat(self.fd)
-        if st.st_uid != uid:
-            os.close(self.fd)
-            raise Refused("%s is owned by uid %d, not %d" % (path, st.st_uid, uid))
-
-    def close(self):
-        os.close(self.fd)
-
-    def join(self, name):
-        return os.path.join(self.path, name)
-
-    def lstat(self, name):
-        try:
-            return os.stat(name, dir_fd=self.fd, follow_symlinks=False)
-        except OSError as exc:
-            if exc.errno == errno.ENOENT:
-                return None
-            raise
-
-    def owned_file(self, name):
-        """lstat of `name` when it is a regular file owned by the directory's owner, else None."""
-        st = self.lstat(name)
-        return st if st is not None and stat.S_ISREG(st.st_mode) and st.st_uid == self.uid else None
-
-    def read(self, name):
-        try:
-            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=self.fd)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise Refused("%s is a link" % self.join(name))
-            raise
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_uid != self.uid:
-                raise Refused("%s is not a regular file owned by uid %d" % (self.join(name), self.uid))
-            chunks, size = [], 0
-            while True:
-                chunk = os.read(fd, 1024 * 1024)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > MAX_CONFIG_BYTES:
-                    raise Refused("%s is larger than %d bytes" % (self.join(name), MAX_CONFIG_BYTES))
-                chunks.append(chunk)
-            return b"".join(chunks)
-        finally:
-            os.close(fd)
-
-    def write_new(self, name, data):
-        """Create `name` (never an existing file or link), 0600, owned by the directory's owner."""
-        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=self.fd)
-        try:
-            os.fchmod(fd, 0o600)
-            if os.geteuid() == 0:
-                os.fchown(fd, self.uid, self.gid)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-    def write_unique(self, prefix, data, now):
-        """Create `<prefix><stamp>` (or `-N` after it when taken); returns the name."""
-        base = prefix + _stamp(now)
-        for n in range(100):
-            name = base if n == 0 else "%s-%d" % (base, n)
-            try:
-                self.write_new(name, data)
-                return name
-            except OSError as exc:
-                if exc.errno != errno.EEXIST:
-                    raise
-        raise Refused("no free name for %s in %s" % (base, self.path))
-
-    def replace(self, name, data):
-        """Atomically put `data` at `name` (a rename: a link there is replaced, never followed)."""
-        tmp = self.write_unique(".clawops-restore-", data, time.time())
-        try:
-            os.rename(tmp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
-        except BaseException:
-            os.unlink(tmp, dir_fd=self.fd)
-            raise
-        os.fsync(self.fd)
-
-    def rename(self, src, dst):
-        if self.lstat(dst) is not None:
-            raise Refused("%s exists" % self.join(dst))
-        os.rename(src, dst, src_dir_fd=self.fd, dst_dir_fd=self.fd)
-
-    def unlink(self, name):
-        os.unlink(name, dir_fd=self.fd)
-
-    def names(self, pattern, others=None):
-        """(name, lstat) of the regular files owned by the owner whose name fully matches `pattern`, newest first.
-
-        Matching names that are links, not regular or someone else's are appended to `others` (a list) if given."""
-        found = []
-        for name in os.listdir(self.fd):
-            if pattern.match(name):
-                st = self.owned_file(name)
-                if st is not None:
-                    found.append((name, st))
-                elif others is not None:
-                    others.append(name)
-        # On a tie OpenClaw's last-good copy first: it was promoted from the file last loaded.
-        return sorted(found, key=lambda e: (e[1].st_mtime, e[0].endswith(".last-good"), e[0]), reverse=True)
-
-
-def prune(directory, pattern, keep, max_age_days, now, check_mode):
-    """Retention: keep the newest `keep`, drop the others older than `max_age_days`; the newest always stays."""
-    gone = []
-    for index, (name, st) in enumerate(directory.names(pattern)):
-        if index >= keep or (index >= 1 and now - st.st_mtime > max_age_days * 86400):
-            if not check_mode:
-                directory.unlink(name)
-            gone.append(directory.join(name))
-    return gone
 
 
 def describe_parse_error(exc):
@@ -457,7 +299,7 @@ class Restorer(object):
         try:
             return Dir(os.path.dirname(self.config_path), self.pw.pw_uid, self.pw.pw_gid)
         except Refused as exc:
-            self.fail("refused to touch the config directory: %s; nothing was changed" % exc)
+            self.fail("refused to touch the config directory %s: %s; nothing was changed" % (os.path.dirname(self.config_path), exc))
         except OSError as exc:
             self.fail("cannot open the config directory of %s: %s" % (self.config_path, to_native(exc)))
 
@@ -476,7 +318,7 @@ class Restorer(object):
                 os.makedirs(base, 0o700)
             store = Dir(path, os.geteuid(), os.getegid(), create=create)
         except Refused as exc:
-            self.fail("refused to use known_good_dir: %s" % exc)
+            self.fail("refused to use known_good_dir %s: %s" % (path, exc))
         for fd in (store.fd,):
             if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
                 os.fchmod(fd, 0o700)  # ours: copies of a config hold secrets
@@ -486,16 +328,16 @@ class Restorer(object):
         """[(path, content)] of the known-good copies, newest first."""
         if store is None:
             return []
-        return [(store.join(name), store.read(name)) for name, dummy in store.names(_KNOWN_GOOD_NAME)]
+        return [(store.join(name), store.read(name, MAX_CONFIG_BYTES)) for name, dummy in store.entries(_KNOWN_GOOD_NAME)]
 
     # -- state=restored ---------------------------------------------------------------------------
     def read_config(self, udir):
         if udir.lstat(self.name) is None:
             self.fail("%s does not exist; nothing to restore over (create it with the gateway role)" % self.config_path)
         try:
-            return udir.read(self.name)
+            return udir.read(self.name, MAX_CONFIG_BYTES)
         except Refused as exc:
-            self.fail("refused to touch the config: %s; nothing was changed" % exc)
+            self.fail("refused to touch the config %s: %s; nothing was changed" % (self.config_path, exc))
 
     def restore(self):
         p = self.module.params
@@ -511,13 +353,13 @@ class Restorer(object):
         known_hashes = set(hashlib.sha256(data).hexdigest() for dummy, data in known)
         candidates = [(path, data, "known_good") for path, data in known]
         untrusted, others = 0, []
-        backups = udir.names(self.backup_pattern, others)
+        backups = udir.entries(self.backup_pattern, others=others)
         for name in others:
             result["rejected"].append(dict(path=udir.join(name), problem="refused: a link, not a regular file or not the service user's"))
         for name, dummy in backups:
             path = udir.join(name)
             try:
-                data = udir.read(name)
+                data = udir.read(name, MAX_CONFIG_BYTES)
             except Refused as exc:
                 result["rejected"].append(dict(path=path, problem="refused: %s" % exc))
                 continue
@@ -538,7 +380,7 @@ class Restorer(object):
                     if untrusted else "")
             result["state"] = "broken"
             self.fail("%s is broken (%s) and no backup is valid%s; nothing was changed" % (self.config_path, problem, hint), problem=problem)
-        kept = "%s.broken-%s" % (self.config_path, _stamp(self.now))
+        kept = "%s.broken-%s" % (self.config_path, stamp(self.now))
         result.update(changed=True, state="restored", problem=problem, restored_from=path, source=source, broken_kept_at=kept)
         if source == "user_backup" and hashlib.sha256(data).hexdigest() not in known_hashes:
             self.module.warn("%s restored from %s, a file the service user can write (trust_user_backups); review the diff" % (self.config_path, path))
@@ -547,7 +389,7 @@ class Restorer(object):
         if not self.module.check_mode:
             result["broken_kept_at"] = udir.join(udir.write_unique(self.name + ".broken-", current, self.now))
             udir.replace(self.name, data)
-        result["pruned"] = prune(udir, self.broken_pattern, p["keep"], p["max_age_days"], self.now, self.module.check_mode)
+        result["pruned"] = prune(udir, p["keep"], p["max_age_days"], self.now, self.module.check_mode, self.broken_pattern)
         return result
 
     def restore_diff(self, current, data, problem, path, kept, source, known_hashes):
@@ -584,7 +426,7 @@ class Restorer(object):
                 result["known_good"] = os.path.join(p["known_good_dir"] or "", self.pw.pw_name, name)
             elif store is not None:
                 result["known_good"] = store.join(name)
-                copies = store.names(_KNOWN_GOOD_NAME)
+                copies = store.entries(_KNOWN_GOOD_NAME)
                 if not copies or copies[0][0] != name:
                     result["changed"] = True
                     if not self.module.check_mode:
@@ -596,22 +438,22 @@ class Restorer(object):
                             os.utime(name, (newest, newest), dir_fd=store.fd, follow_symlinks=False)
                     if self.module._diff:
                         result["diff"] = dict(before="", after="known-good copy of %s: %s\n" % (self.config_path, store.join(name)))
-                result["pruned"] += prune(store, _KNOWN_GOOD_NAME, p["keep"], p["max_age_days"], self.now, self.module.check_mode)
+                result["pruned"] += prune(store, p["keep"], p["max_age_days"], self.now, self.module.check_mode, _KNOWN_GOOD_NAME)
             else:
                 self.fail("known_good_dir is not set: there is nowhere to keep the copy")
         if p["quarantine"]:
             self.quarantine(udir, current)
-        result["pruned"] += prune(udir, self.broken_pattern, p["keep"], p["max_age_days"], self.now, self.module.check_mode)
-        result["pruned"] += prune(udir, self.quarantine_pattern, p["keep"], p["max_age_days"], self.now, self.module.check_mode)
+        result["pruned"] += prune(udir, p["keep"], p["max_age_days"], self.now, self.module.check_mode, self.broken_pattern)
+        result["pruned"] += prune(udir, p["keep"], p["max_age_days"], self.now, self.module.check_mode, self.quarantine_pattern)
         result["changed"] = result["changed"] or bool(result["pruned"])
         return result
 
     def quarantine(self, udir, current):
         """Move aside the backups the gateway would refuse, so that no restore (OpenClaw's or ours) brings them back."""
         good = hashlib.sha256(current).hexdigest()
-        for name, dummy in udir.names(self.backup_pattern):
+        for name, dummy in udir.entries(self.backup_pattern):
             try:
-                data = udir.read(name)
+                data = udir.read(name, MAX_CONFIG_BYTES)
             except Refused:
                 continue
             if hashlib.sha256(data).hexdigest() == good:
@@ -619,11 +461,11 @@ class Restorer(object):
             why, dummy = self.problem(data, accept=[])
             if why is None:
                 continue
-            dest = "%s.clawops-quarantine-%s" % (name, _stamp(self.now))
+            dest = "%s.clawops-quarantine-%s" % (name, stamp(self.now))
             n = 0
             while udir.lstat(dest) is not None:
                 n += 1
-                dest = "%s.clawops-quarantine-%s-%d" % (name, _stamp(self.now), n)
+                dest = "%s.clawops-quarantine-%s-%d" % (name, stamp(self.now), n)
             if not self.module.check_mode:
                 udir.rename(name, dest)
             self.result["quarantined"].append(dict(path=udir.join(name), problem=why, kept_at=udir.join(dest)))

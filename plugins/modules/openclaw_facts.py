@@ -207,14 +207,14 @@ from ansible.module_utils.six.moves.urllib.request import ProxyHandler, build_op
 from ansible.module_utils.six.moves.urllib.error import HTTPError
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
-    PROXY_VARIABLES, compose_unit_environment, config_path_for, confined, exec_start_args, is_inside, normalise_path, option_value,
-    parse_env_file, parse_environment_assignments, parse_unit_file, read_beneath, read_nofollow, read_text, redact_env, redact_tree,
-    redact_value, shell_startup_paths, startup_refusals, state_dir_for, unit_environment,
+    PROXY_VARIABLES, compose_unit_environment, config_path_for, exec_start_args, option_value, parse_env_file, parse_environment_assignments,
+    parse_unit_file, read_text, redact_env, redact_tree, redact_value, shell_startup_paths, startup_refusals, state_dir_for, unit_environment,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import (
     DEFAULT_CHANNEL_HOSTS, first_forward_is_default, host_of, no_proxy_entries, no_proxy_matches, parse_privoxy_forwards, privoxy_route,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
+from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import confined, is_inside, normalise_path, read_beneath, read_nofollow
 from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import automatic, read_pins, unusable_profiles
 
 DEFAULT_PORT = 18789

@@ -120,58 +120,31 @@ pruned:
 import json
 import os
 import re
-import shutil
 import stat
-import tempfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import ConfinedFile, Refused, components, flat_name, safe_basename, sha256
+from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import ConfinedFile, Dir, Refused, components, flat_name, prune, safe_basename, sha256
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
 
 
 def prepare_dest(module, dest):
-    """Create dest (0700) when missing; refuse a symlink or a directory root does not own."""
-    if not os.path.lexists(dest):
-        os.makedirs(dest, 0o700)
-    st = os.lstat(dest)
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
-        module.fail_json(msg="%s must be a directory owned by uid %d, not a link: nothing was written" % (dest, os.geteuid()))
-
-
-def runs(dest):
-    """[(mtime, name)] of the run directories in dest, newest first (links and files are not runs)."""
-    out = []
-    if not os.path.isdir(dest) or os.path.islink(dest):
-        return out
-    for name in os.listdir(dest):
-        st = os.lstat(os.path.join(dest, name))
-        if stat.S_ISDIR(st.st_mode):
-            out.append((st.st_mtime, name))
-    return sorted(out, reverse=True)
-
-
-def to_prune(entries, keep, max_age_days, now, spare=None):
-    """Names beyond the newest `keep` or older than max_age_days; the newest and `spare` (this run) always stay."""
-    out = []
-    for index, (mtime, name) in enumerate(entries):
-        if index == 0 or name == spare:
-            continue
-        if index >= keep or (max_age_days and now - mtime > max_age_days * 86400):
-            out.append(name)
-    return out
-
-
-def write_new(dir_fd, name, data):
-    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=dir_fd)
+    """Create dest (0700) when missing; refuse a symlink on the way or a directory root does not own."""
     try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        Dir(dest, uid=os.geteuid(), create=True).close()
+    except (Refused, OSError) as exc:
+        module.fail_json(msg="%s must be a directory owned by uid %d, not a link (%s): nothing was written" % (dest, os.geteuid(), exc))
+
+
+def dest_dir(dest):
+    """The Dir of dest, None when it does not exist or is not a directory reached without a link (nothing to prune)."""
+    try:
+        return Dir(dest)
+    except (Refused, OSError):
+        return None
 
 
 def read_sources(module, p):
@@ -182,11 +155,9 @@ def read_sources(module, p):
         seen.add(path)
         try:
             with ConfinedFile(p["confine"], path) as handle:
-                if handle.st.st_size > p["max_size"]:
-                    raise Refused("larger than max_size (%d bytes)" % p["max_size"])
-                data = handle.read()
-                if len(data) > p["max_size"]:
-                    raise Refused("larger than max_size (%d bytes)" % p["max_size"])
+                data = handle.read(p["max_size"] + 1)
+                if handle.st.st_size > p["max_size"] or len(data) > p["max_size"]:
+                    raise Refused("is larger than max_size (%d bytes)" % p["max_size"])
                 files.append(dict(path=path, data=data, handle_args=(p["confine"], path), size=len(data), sha256=sha256(data),
                                   uid=handle.st.st_uid, gid=handle.st.st_gid, mode="%04o" % stat.S_IMODE(handle.st.st_mode),
                                   mtime=int(handle.st.st_mtime), removed=False))
@@ -215,15 +186,12 @@ def run_layout(module, p, files, result):
         if not module.check_mode:
             prepare_dest(module, dest)
             os.mkdir(result["run_dir"], 0o700)
-            run_fd = os.open(result["run_dir"], os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-            try:
+            with Dir(result["run_dir"]) as run_dir:
                 for item in files:
-                    write_new(run_fd, item["name"], item["data"])
+                    run_dir.write_new(item["name"], item["data"])
                 manifest = dict(created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), removed_sources=p["remove_src"],
                                 files=[public(item) for item in files])
-                write_new(run_fd, "manifest.json", (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
-            finally:
-                os.close(run_fd)
+                run_dir.write_new("manifest.json", (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
             for item in files if p["remove_src"] else []:
                 try:
                     with ConfinedFile(*item["handle_args"]) as handle:
@@ -234,12 +202,13 @@ def run_layout(module, p, files, result):
                     item["removed"] = False
                     module.warn("copied but not removed: %s: %s" % (item["path"], exc))
     spare = os.path.basename(result["run_dir"]) if "run_dir" in result else None
-    result["pruned"] = [os.path.join(dest, name) for name in to_prune(runs(dest), p["keep"], p["max_age_days"], time.time(), spare)]
+    directory = dest_dir(dest)
+    result["pruned"] = []
+    if directory is not None:
+        with directory:
+            result["pruned"] = prune(directory, p["keep"], p["max_age_days"], time.time(), module.check_mode, kind="dir", spare=spare)
     if result["pruned"]:
         result["changed"] = True
-        if not module.check_mode:
-            for path in result["pruned"]:
-                shutil.rmtree(path)
 
 
 def mirror_layout(module, p, files, result):
@@ -258,14 +227,8 @@ def mirror_layout(module, p, files, result):
         if module.check_mode:
             continue
         prepare_dest(module, dest)
-        fd, tmp = tempfile.mkstemp(dir=dest, prefix=".clawops-")
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, item["data"])
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.rename(tmp, target)
+        with Dir(dest) as directory:
+            directory.replace(item["name"], item["data"])
     result["pruned"] = []
 
 

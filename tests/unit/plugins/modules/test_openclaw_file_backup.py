@@ -98,7 +98,7 @@ def test_symlinks_are_refused(home, dest, tmp_path, where):
         (home / "linkdir").symlink_to(str(tmp_path))
         link = home / "linkdir" / "root-only"
     result = run(src=[str(link)], confine=str(home), dest=str(dest))
-    assert result["refused"] and "symlink" in result["refused"][0]["reason"]
+    assert result["refused"] and "symbolic link" in result["refused"][0]["reason"]
     assert listing(dest) == []
 
 
@@ -108,8 +108,8 @@ def test_outside_confine_fifo_and_directory_refused(home, dest, tmp_path):
     result = run(src=[str(tmp_path / "elsewhere"), str(home / "fifo"), str(home / ".openclaw"), "relative/path", str(home) + "/"],
                  confine=str(home), dest=str(dest))
     reasons = [r["reason"] for r in result["refused"]]
-    assert reasons[0].startswith("outside") and reasons[1] == "not a regular file" and reasons[2] == "not a regular file"
-    assert reasons[3] == "not an absolute path" and "normalised" in reasons[4]
+    assert reasons[0].startswith("is not inside") and reasons[1] == "is not a regular file" and reasons[2] == "is not a regular file"
+    assert reasons[3] == "is not an absolute path" and "normalised" in reasons[4]
     assert result["changed"] is False and listing(dest) == []
 
 
