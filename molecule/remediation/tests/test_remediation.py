@@ -175,7 +175,10 @@ def inject_system_unit(host):
 
 
 def check_system_unit(host):
-    assert not host.file(SYSTEM_UNIT).exists and host.run("ls %s.clawops-quarantine-*" % SYSTEM_UNIT).rc == 0
+    assert not host.file(SYSTEM_UNIT).exists
+    # Quarantined into the root-only backups, with the original path in the manifest.
+    manifests = host.check_output("cat /var/lib/clawops-openclaw/backups/*-system-unit-quarantine/manifest.json")
+    assert SYSTEM_UNIT in manifests
     assert host.run("systemctl is-active openclaw-gateway.service").stdout.strip() != "active"
     assert main_pid(host) > 0
 
