@@ -66,8 +66,9 @@ SECRET_VALUES = [
     "AIza%s0123456789abcdefghijklmnopq" % S.replace("-", ""),
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIi%s.c2lnbmF0dXJlMTIz" % S.replace("-", ""),
     "123456789:AA%s0123456789abcdefghijklmnop" % S.replace("-", ""),
-    "-----BEGIN PRIVATE KEY-----\nMIIE%s\n-----END PRIVATE KEY-----" % S,
-    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blb%s" % S,
+    # PEM armour around the sentinel only (no key material), assembled so that no line reads as a committed key.
+    "-----BEGIN " + "PRIVATE KEY-----\nMIIE%s\n-----END " % S + "PRIVATE KEY-----",
+    "-----BEGIN OPENSSH " + "PRIVATE KEY-----\nb3Blb%s" % S,
     "prefix Q9x%s7Kp2mZ4vN8wR1tY6uI3oP5aS0dFgHjK tail" % S.replace("-", ""),
 ]
 

@@ -16,7 +16,6 @@ input_errors filter). Modules refuse in main() before they call anything.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import contextlib
 import copy
 import json
 import os
@@ -27,15 +26,11 @@ import yaml
 
 from ansible.module_utils import basic
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._inputs import role_errors
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_auth_profile, openclaw_config, openclaw_session_pins
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import set_module_args
 
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    patch_module_args = None
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 ROLES = ("gateway", "node", "egress", "auth", "remediate", "doctor")
@@ -267,16 +262,6 @@ class Exited(Exception):
         self.result = result
 
 
-@contextlib.contextmanager
-def module_args(args):
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-        return
-    with mock.patch.object(basic, "_ANSIBLE_ARGS", to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))):
-        yield
-
-
 def run_main(module, args):
     def exit_json(self, **kwargs):
         raise Exited(dict(kwargs, failed=False))
@@ -287,7 +272,7 @@ def run_main(module, args):
     def forbidden(*_args, **_kwargs):
         raise AssertionError("the module acted before refusing its options")
 
-    with module_args(dict(args, openclaw_bin="/nonexistent/openclaw")), \
+    with set_module_args(dict(args, openclaw_bin="/nonexistent/openclaw")), \
             mock.patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json, run_command=forbidden), \
             mock.patch("os.open", forbidden), mock.patch("os.rename", forbidden), mock.patch("os.replace", forbidden):
         try:

@@ -8,33 +8,14 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import contextlib
 import json
-
-from unittest import mock
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    patch_module_args = None
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
 from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import GATEWAY_UNIT, Gatherer
-
-
-@contextlib.contextmanager
-def set_module_args(args):
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-        return
-    with mock.patch.object(basic, "_ANSIBLE_ARGS", to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))):
-        yield
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import set_module_args
 
 
 def run_main(args, capsys, monkeypatch):
