@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, ansible-test sanity, ansible-lint, molecule.
-#   scripts/test.sh                 everything (what `make test` and CI run)
-#   scripts/test.sh unit|sanity|lint|molecule [scenario...]
+#   scripts/test.sh                 everything (what `make test` and CI run), in parallel lanes
+#   scripts/test.sh unit|sanity|lint|molecule [scenario...]   one stage, in the foreground
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/test-deps.sh"
@@ -52,6 +52,62 @@ run_molecule() {
   fi
 }
 
+# The whole suite in lanes that run side by side. A scenario spends most of its time waiting on
+# the gateway (start-up, stop timeouts, cooldowns), not on the CPU: on a 2-core machine three lanes
+# take the time of the longest one. Each scenario has its own containers and networks. Longest
+# lane first; TEST_LANES overrides the split ("step step|step ..."). See docs/testing.md.
+TEST_LANES=${TEST_LANES:-"molecule:remediation|molecule:auth molecule:egress molecule:default|unit sanity lint molecule:boundary"}
+
+run_step() {
+  case "$1" in
+    unit|sanity|lint) "run_$1" ;;
+    molecule:*) run_molecule "${1#molecule:}" ;;
+    *) echo "unknown step: $1" >&2; return 2 ;;
+  esac
+}
+
+# run_lane NUMBER STEP...: the steps in order, each one's output into its own log; a failed step
+# does not stop the lane (one CI run reports every failure). Progress lines go to stdout.
+run_lane() {
+  local lane=$1 step log start rc status=0; shift
+  for step in "$@"; do
+    log="$LOG_DIR/${step/:/-}.log"
+    start=$SECONDS
+    echo "[lane $lane] $step: started $(date -u +%H:%M:%S)"
+    if run_step "$step" >"$log" 2>&1; then rc=0; else rc=$?; status=1; fi
+    echo "[lane $lane] $step: $([ "$rc" = 0 ] && echo passed || echo "FAILED (exit $rc)") in $((SECONDS - start)) s"
+    echo "$step $rc $((SECONDS - start))" >>"$LOG_DIR/summary"
+  done
+  return $status
+}
+
+run_all() {
+  LOG_DIR="$CACHE_DIR/logs/$(date -u +%Y%m%dT%H%M%S)"
+  mkdir -p "$LOG_DIR"
+  export LOG_DIR
+  stage "all stages in lanes (logs: $LOG_DIR)"
+  local lane=0 pids=() steps start=$SECONDS status=0 pid
+  IFS='|' read -r -a lanes <<<"$TEST_LANES"
+  for steps in "${lanes[@]}"; do
+    lane=$((lane + 1))
+    # shellcheck disable=SC2086 # steps are words
+    run_lane "$lane" $steps &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+  # Every log in full, in lane order, so that CI output shows each failure with its context.
+  for steps in "${lanes[@]}"; do
+    for step in $steps; do stage "$step (log)"; cat "$LOG_DIR/${step/:/-}.log"; done
+  done
+  # The end of each failed step's log again, next to the summary (CI shows the end of the output).
+  awk '$2 != 0 {print $1}' "$LOG_DIR/summary" | while read -r step; do
+    stage "$step FAILED (last 60 lines of $LOG_DIR/${step/:/-}.log)"; tail -n 60 "$LOG_DIR/${step/:/-}.log"
+  done
+  stage "summary (wall time $((SECONDS - start)) s)"
+  awk '{printf "  %-22s %-7s %5d s\n", $1, ($2 == 0 ? "passed" : "FAILED"), $3}' "$LOG_DIR/summary"
+  return $status
+}
+
 what=${1:-all}
 [ $# -gt 0 ] && shift
 case "$what" in
@@ -59,6 +115,6 @@ case "$what" in
   sanity) run_sanity ;;
   lint) run_lint ;;
   molecule) run_molecule "$@" ;;
-  all) run_unit; run_sanity; run_lint; run_molecule ;;
+  all) run_all ;;
   *) echo "usage: $0 [all|unit|sanity|lint|molecule [scenario...]]" >&2; exit 2 ;;
 esac
