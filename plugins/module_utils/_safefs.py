@@ -17,7 +17,9 @@ tools as that user. The one implementation the modules share:
 - confined(): the same rules as an lstat walk, for reporting;
 - Dir: a verified directory handle (read, write a new file O_EXCL|O_NOFOLLOW, atomic replace, rename, unlink);
 - retention: expired() (pure) and prune() of a root-only Dir, never following a link, the newest always kept;
-- names: stamp(), safe_basename(), flat_name(), sha256().
+- names: stamp(), safe_basename(), flat_name(), sha256();
+- run_as(): work that must open the user's files by path (SQLite opens its -wal/-shm side files itself) runs
+  in a child process with that user's uid and gid, so a link there gives root's child nothing the user lacks.
 
 Reasons (the Refused message) describe the path without naming it: callers prefix the path.
 """
@@ -27,6 +29,7 @@ __metaclass__ = type
 
 import errno
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -441,3 +444,44 @@ def flat_name(index, path):
 
 def sha256(data):
     return hashlib.sha256(data).hexdigest()
+
+
+# --- privileges -----------------------------------------------------------------------------------------
+
+def run_as(uid, gid, func, *args):
+    """func(*args) in a forked child running as uid:gid (no supplementary groups); its JSON-able result.
+
+    Root's reads of the service user's files that a library performs by path (SQLite) happen with that user's
+    rights: a link planted there then leads only where the user could read or write anyway. Without root, or
+    for uid 0, func runs in this process. An exception in the child is raised here as Refused."""
+    if os.geteuid() != 0 or uid == 0:
+        return func(*args)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child; its result is asserted through the parent
+        code = 0
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+            payload = {"result": func(*args)}
+        except BaseException as exc:  # everything goes back to the parent, never a traceback on stderr
+            payload = {"error": "%s: %s" % (type(exc).__name__, exc)}
+        try:
+            with os.fdopen(write_end, "w") as out:
+                out.write(json.dumps(payload))
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end) as inp:
+        data = inp.read()
+    dummy, status = os.waitpid(pid, 0)
+    try:
+        payload = json.loads(data)
+    except ValueError:
+        raise Refused("the child running as uid %d exited with status %d and no result" % (uid, status))
+    if "error" in payload:
+        raise Refused(payload["error"])
+    return payload["result"]

@@ -12,6 +12,7 @@ write nor create files. Changes go through the gateway (`sessions.reset`), never
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import errno
 import glob
 import json
 import os
@@ -27,7 +28,7 @@ try:
 except ImportError:  # pragma: no cover - Debian's python3 ships it
     HAS_SQLITE3 = False
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import confined
+from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import Refused, confined, run_as
 
 AGENT_DB = os.path.join("agents", "*", "agent", "openclaw-agent.sqlite")
 
@@ -56,7 +57,23 @@ def pins_from_rows(agent, rows):
 
 
 def read_pins(state_dir, agent=None):
-    """(pins, errors) for every agent under state_dir (or only `agent`)."""
+    """(pins, errors) for every agent under state_dir (or only `agent`), read with the state dir owner's rights.
+
+    SQLite opens the store and its -wal/-shm files by path: run as root, a link planted between the checks
+    below and the open would make root read (or, for -shm, write) elsewhere. As the owner it cannot."""
+    try:
+        st = os.lstat(state_dir)
+    except OSError as exc:
+        # No state dir yet: no sessions, nothing to report.
+        return ([], []) if exc.errno == errno.ENOENT else ([], ["%s: %s" % (state_dir, exc.strerror)])
+    try:
+        pins, errors = run_as(st.st_uid, st.st_gid, _read_pins, state_dir, agent)
+    except Refused as exc:
+        return [], ["%s: %s" % (state_dir, exc)]
+    return pins, errors
+
+
+def _read_pins(state_dir, agent):
     pins, errors = [], []
     if not HAS_SQLITE3:
         return pins, ["python sqlite3 module missing on the node"]
@@ -64,9 +81,8 @@ def read_pins(state_dir, agent=None):
         agent_id = path.split(os.sep)[-3]
         if agent and agent_id != agent:
             continue
-        # The store is the service user's: root reads it only when no link leads there from the state
-        # dir and it is a regular file of the state dir's owner (a planted link would make root read
-        # another database; docs/security.md).
+        # Only a regular file of the state dir's owner with no link on the way (a link would lead to
+        # another database the owner can read; docs/security.md).
         if not confined(path, state_dir, uids=(os.stat(state_dir).st_uid,)):
             errors.append("%s: a link, not a regular file, or not the service user's: not read" % path)
             continue

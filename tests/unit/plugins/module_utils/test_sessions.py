@@ -8,9 +8,13 @@ __metaclass__ = type
 
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 
-from ansible_collections.clawops.openclaw.plugins.module_utils import _sessions
+import pytest
+
+from ansible_collections.clawops.openclaw.plugins.module_utils import _safefs, _sessions
 
 
 def make_store(state_dir, agent, entries):
@@ -106,3 +110,62 @@ def test_a_store_reached_through_a_link_is_not_read(tmp_path):
     pins, errors = _sessions.read_pins(str(state))
     assert pins == []
     assert len(errors) == 2 and all("not read" in e for e in errors), errors
+
+
+NOBODY = 65534
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="dropping to the store owner's uid needs root")
+
+
+@pytest.fixture
+def owned_state():
+    """A state dir owned by another user (nobody), on a path that user can traverse."""
+    base = tempfile.mkdtemp(prefix="clawops-pins-")
+    os.chmod(base, 0o755)
+    state = os.path.join(base, "state")
+    make_store(state, "main", {"agent:main:b": AUTO}).close()
+    for directory, dirs, files in os.walk(state):
+        for name in [directory] + [os.path.join(directory, f) for f in files]:
+            os.chown(name, NOBODY, NOBODY)
+    yield base, state
+    shutil.rmtree(base)
+
+
+@needs_root
+def test_root_reads_the_store_with_the_owners_rights(owned_state, monkeypatch):
+    base, state = owned_state
+    seen = []
+    real = _sessions._read_pins
+    monkeypatch.setattr(_sessions, "_read_pins", lambda *a: seen.append(os.geteuid()) or real(*a))
+    pins, errors = _sessions.read_pins(state)
+    assert errors == [] and [p["session_key"] for p in pins] == ["agent:main:b"]
+    assert seen == []  # the read ran in the child, as nobody: this process's list stayed empty
+    assert _safefs.run_as(NOBODY, NOBODY, os.geteuid) == NOBODY
+
+
+@needs_root
+def test_a_link_swapped_in_after_the_check_leads_nowhere_root_could_read(owned_state, monkeypatch):
+    """The race the lstat checks cannot close: the store becomes a link to a root-only database between the
+    check and SQLite's open. Opened as the owner, the root-only database stays unread."""
+    base, state = owned_state
+    secret = os.path.join(base, "root-only")
+    make_store(secret, "main", {"agent:main:root": dict(AUTO, authProfileOverride="root:only")}).close()
+    os.chmod(secret, 0o700)
+    store = os.path.join(state, "agents", "main", "agent", "openclaw-agent.sqlite")
+    os.unlink(store)
+    os.symlink(os.path.join(secret, "agents", "main", "agent", "openclaw-agent.sqlite"), store)
+    monkeypatch.setattr(_sessions, "confined", lambda *a, **k: True)  # the check saw the regular file
+    pins, errors = _sessions.read_pins(state)
+    assert pins == [] and len(errors) == 1 and "unable to open database" in errors[0], errors
+    # The same read in root's own process (what the code did before) gets the root-only rows.
+    assert [p["profile_id"] for p in _sessions._read_pins(state, None)[0]] == ["root:only"]
+
+
+def test_run_as_reports_the_childs_exception(monkeypatch):
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    with pytest.raises(_safefs.Refused, match="ValueError: boom"):
+        _safefs.run_as(NOBODY, NOBODY, _raise_value_error)
+
+
+def _raise_value_error():
+    raise ValueError("boom")
