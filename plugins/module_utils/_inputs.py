@@ -449,6 +449,7 @@ def egress_errors(v):
     # Privoxy's own reading of a rule (one token per field) lives with the Privoxy parser.
     c.errors.extend(privoxy_rule_problems(v["egress_forward_rules"]))
     c.integer("egress_privoxy_backup_keep", v["egress_privoxy_backup_keep"], 1, 999)
+    c.integer("egress_privoxy_backup_max_age_days", v["egress_privoxy_backup_max_age_days"], 0, 36500)
     return c.errors
 
 

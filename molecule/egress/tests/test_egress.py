@@ -189,6 +189,18 @@ def test_privoxy_config_with_default_last_never_lands(host, isolated):
     assert answer["ok"] is True and answer["source"] == RELAY_WAN, answer
 
 
+def test_replaced_privoxy_configs_older_than_the_age_limit_expire(host, isolated):
+    """None older than egress_privoxy_backup_max_age_days (the count limit: see the test above, at most 5)."""
+    root = "/etc/privoxy/config"
+    listing = "ls /etc/privoxy/ | grep '^config\\..*~$' || true"
+    host.run_expect([0], "touch -d '200 days ago' %s.1.2020-01-01@00:00:00~ && touch -d '10 days ago' %s.2.2026-01-01@00:00:00~"
+                    % (root, root))
+    before = set(host.check_output(listing).split())
+    rc, out, recap = playbook(*extra_vars(egress_privoxy_backup_keep=50, egress_privoxy_backup_max_age_days=90))
+    assert rc == 0 and recap["changed"] >= 1, out[-3000:]
+    assert set(host.check_output(listing).split()) == before - {"config.1.2020-01-01@00:00:00~"}
+
+
 def test_disabling_egress_removes_the_proxy_environment_cleanly(host, isolated):
     rc, out, recap = playbook(*extra_vars(egress_enabled=False))
     assert rc == 0, out[-3000:]
