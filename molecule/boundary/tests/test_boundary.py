@@ -196,6 +196,14 @@ def test_links_were_not_followed(host):
         assert ROOT_MARKER not in output, name
 
 
+def test_a_planted_link_that_stops_a_run_is_named():
+    """The drop-in directory and the auth backup directory as links: the run stops, naming the link."""
+    for name, link in (("site (drop-in dir linked)", DECOY_DIR), ("rotate_auth", DECOY_BACKUPS)):
+        rc, output = RUNS[name]
+        assert rc != 0, name
+        assert "Symbolic links on the way" in output and "-> %s" % link in output, output[-3000:]
+
+
 def test_proxy_variables_neutralised_or_reported_and_left_alone(host):
     """The user's own files lose their proxy variables; the EnvironmentFile= outside the home is reported and
     left alone (the snapshot covers it); the traversal path, which systemd ignores, is left alone too."""
