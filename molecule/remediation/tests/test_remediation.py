@@ -266,7 +266,11 @@ def check_bundle(host):
     assert {"status.txt", "proc-status.txt", "threads.txt", "facts.json", "gateway-log-tail.jsonl"} <= set(files), files
     assert "State:\tT (stopped)" in host.check_output("cat %s/proc-status.txt" % bundles[-1])
     # The log tail is there, with the planted secrets masked; no stored credential or gateway token anywhere in it.
-    assert "<redacted>" in host.check_output("cat %s/gateway-log-tail.jsonl" % bundles[-1])
+    tail = host.check_output("cat %s/gateway-log-tail.jsonl" % bundles[-1])
+    assert "<redacted>" in tail
+    # One JSON record per line, the last one too (a literal backslash-n once glued itself to it).
+    records = [line for line in tail.splitlines() if line.startswith("{")]
+    assert len(records) > 1 and all(isinstance(json.loads(line), dict) for line in records), tail[-300:]
     token = config(host).get("gateway", {}).get("auth", {}).get("token")  # a plain string when the config holds one
     for secret in [LOG_SECRET, "sk-clawops-test-REMEDIATION"] + ([token] if isinstance(token, str) and token else []):
         assert host.run("grep -rlF -- %s %s" % (shlex.quote(secret), bundles[-1])).stdout.strip() == "", secret[:12]
