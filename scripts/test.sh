@@ -22,7 +22,7 @@ collection_copy() {
 
 run_unit() {
   stage "unit tests"
-  PYTHONPATH="$CACHE_DIR/collections" python -m pytest -q -p no:cacheprovider tests/unit
+  PYTHONPATH="${ANSIBLE_COLLECTIONS_PATH%%:*}" python -m pytest -q -p no:cacheprovider tests/unit
 }
 
 run_sanity() {

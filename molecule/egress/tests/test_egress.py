@@ -11,16 +11,22 @@ import testinfra
 
 from clawops_testlib import INVENTORY, assert_refused, extra_vars, gather_facts, playbook
 
-testinfra_hosts = ["ansible://clawops-egress-gw"]
+# Names and subnets are per checkout (scripts/env.sh, molecule.yml).
+PREFIX = "clawops-%s-egress-" % os.environ.get("CLAWOPS_CHECKOUT_ID", "local")
+GATEWAY, RELAY = PREFIX + "gw", PREFIX + "relay"
+NET = os.environ.get("CLAWOPS_EGRESS_NET", "172.30")
+LAN, WAN = ipaddress.ip_network(NET + ".10.0/24"), ipaddress.ip_network(NET + ".20.0/24")
+testinfra_hosts = ["ansible://" + GATEWAY]
 
-NODE_LAN = "172.30.10.10"
-RELAY_WAN = "172.30.20.20"
+NODE_LAN = NET + ".10.10"
+RELAY_WAN = NET + ".20.20"
+UPSTREAM_WAN = NET + ".20.30"
 PROXIED = "https://api.openai.com/v1/models"
 CHANNEL = "https://open.feishu.cn/open-apis/ping"
 CHANNEL_WS = "wss://msg-frontier.feishu.cn/ws"
 PRIVOXY_CONFIG = "/etc/privoxy/config"
 RELAY_ACL = "/etc/shadowsocks-libev/clawops-relay.acl"
-RELAY_LAN = "172.30.10.20"
+RELAY_LAN = NET + ".10.20"
 RELAY_UNIT = os.environ.get("CLAWOPS_RELAY_UNIT", "clawops-relay.service")
 GUARDED_FILES = [PRIVOXY_CONFIG, "/etc/shadowsocks-libev/clawops-egress.json",
                  "/home/openclaw/.config/systemd/user/openclaw-gateway.service.d/50-clawops-openclaw.conf",
@@ -28,7 +34,7 @@ GUARDED_FILES = [PRIVOXY_CONFIG, "/etc/shadowsocks-libev/clawops-egress.json",
 
 
 def relay_host():
-    return testinfra.get_host("ansible://clawops-egress-relay", ansible_inventory=INVENTORY)
+    return testinfra.get_host("ansible://" + RELAY, ansible_inventory=INVENTORY)
 
 
 def probe(host, *args):
@@ -44,7 +50,7 @@ def hashes(host):
 @pytest.fixture(scope="module")
 def isolated():
     """From here on the node and the relay reach nothing but the test networks."""
-    for name in ("clawops-egress-gw", "clawops-egress-relay"):
+    for name in (GATEWAY, RELAY):
         subprocess.run(["docker", "network", "disconnect", "bridge", name], check=False, capture_output=True)
     time.sleep(1)
 
@@ -154,14 +160,21 @@ def test_relay_acl_blocks_special_ranges_and_the_relay_itself():
             if line and not line.startswith("#")]
 
     def covered(cidr):
-        target = ipaddress.ip_network(cidr)
+        target = ipaddress.ip_network(cidr) if isinstance(cidr, str) else cidr
         return any(net.version == target.version and net.supernet_of(target) for net in nets)
 
-    for cidr in ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "192.0.0.0/24", "192.168.0.0/16",
-                 "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4", "::1/128", "::ffff:0:0/96", "64:ff9b::/96", "fc00::/7", "fe80::/10",
-                 "172.16.0.0/13", "172.30.10.0/24", "172.31.0.0/16", RELAY_LAN + "/32", RELAY_WAN + "/32"]:
+    special = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+               "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4", "::1/128", "::ffff:0:0/96", "64:ff9b::/96", "fc00::/7",
+               "fe80::/10"]
+    for cidr in special:
+        parts = [ipaddress.ip_network(cidr)]
+        if parts[0].version == 4 and parts[0].supernet_of(WAN):  # all of it but the carved-out upstream network
+            parts = list(parts[0].address_exclude(WAN))
+        for part in parts:
+            assert covered(part), (str(part), text)
+    for cidr in [str(LAN), RELAY_LAN + "/32", RELAY_WAN + "/32"]:
         assert covered(cidr), (cidr, text)
-    assert not covered("172.30.20.30/32")
+    assert not covered(UPSTREAM_WAN + "/32")
 
 
 def test_privoxy_that_cannot_start_gets_the_previous_config_back(host, isolated):
