@@ -54,9 +54,10 @@ def remediation_units(problems):
 def fault_class_findings(classes, skip=None):
     """The finding ids the given fault classes fix (`all` stands for every class), less those of the classes in skip:
     with a play's run and skip tags, what the units it selected fix."""
-    if not isinstance(classes, list) or not isinstance(skip or [], list):
+    # ansible_run_tags and ansible_skip_tags are not always lists (a set in ansible-core 2.19).
+    if not all(isinstance(value, (list, tuple, set, frozenset)) for value in (classes, skip or [])):
         raise AnsibleFilterError("fault_class_findings expects lists of fault classes (remediate tags)")
-    return sorted(set(fault_class_ids(classes)) - set(fault_class_ids([name for name in skip or [] if name != "all"])))
+    return sorted(set(fault_class_ids(list(classes))) - set(fault_class_ids([name for name in skip or [] if name != "all"])))
 
 
 class FilterModule(object):
