@@ -140,7 +140,7 @@ FINDINGS = {
     "proxy_socks_url": _finding(
         "error", "a socks:// URL in HTTP(S)_PROXY reaches the gateway; Node's support is experimental and Feishu ignores it",
         "proxy_env", _remediate("proxy_env"), _RB_EGRESS, "gather_egress",
-        [_FACTS_SECRETS + "test_egress_and_messages_carry_no_proxy_password"]),
+        [_FACTS_FINDINGS + "test_egress_findings[socks-url]", _FACTS_SECRETS + "test_egress_and_messages_carry_no_proxy_password"]),
     "no_proxy_missing": _finding(
         "error", "NO_PROXY lacks chat-channel or loopback hosts, so their connections go through the proxy", None,
         _playbook(SITE, "gateway and egress roles; a proxy set elsewhere is proxy_outside_dropin"), _RB_EGRESS, "gather_egress",

@@ -157,7 +157,7 @@ ansible_facts:
           C(service) (scope, unit_name, unit_path, unit_exists, dropins, load_state, active_state, sub_state, unit_file_state,
           pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units (only files named
           C(openclaw-gateway.service) or C(openclaw-gateway-PROFILE.service) in the system unit directories)),
-          C(environment) (effective, effective_from, proxy),
+          C(environment) (effective, effective_from, proxy, proxy_outside_dropin),
           C(listeners), C(health), C(ready) (ok, status, ready, failing, uptime_ms, event_loop, waited_s with O(wait_ready)),
           C(locks), C(log_file),
           C(egress) (configured, proxy, privoxy, ss_local, relay, routes, channels),
@@ -165,7 +165,8 @@ ansible_facts:
           C(pins) lists every session's auth pin (agent, session_key, profile_id, source auto|user|user-link),
           C(paths) (service and cli, each with state_dir and config_path; cli.set_in lists the shell start-up files
           that set OpenClaw path variables; root_config when C(/root/.openclaw/openclaw.json) exists),
-          C(problems) (id, severity, message), C(healthy).
+          C(problems) (id, severity, message, and the finding registry's meaning, fault_class, remediate, fix, fix_text, manual,
+          runbook; see docs/findings.md), C(healthy).
         - C(environment.effective) holds only an allowlist of variables (the proxy variables in both cases, C(NO_PROXY),
           C(NODE_OPTIONS), C(NODE_EXTRA_CA_CERTS), C(OPENCLAW_*)), never the whole process environment; values of secret-named
           variables are C(<redacted>), every other value is masked by shape (URL credentials, C(Bearer)/C(Basic) values,
@@ -176,8 +177,11 @@ ansible_facts:
         - Every C(path) of a source is absolute and normalised (no C(..), no C(//)); a relative C(EnvironmentFile=) is
           ignored, as systemd does. C(confined) is true when the path lies inside the service user's home, no component
           from the home down is a symbolic link and the file is a regular file; the C(manager) source (no path, reached
-          through C(systemctl --user)) is confined. Remediation acts only on confined sources; every other source gives
-          the warning C(proxy_source_unsafe) (C(path), C(variables)).
+          through C(systemctl --user)) is confined.
+        - C(environment.proxy_outside_dropin) lists the assignments (variable, source, path, confined, active) outside the
+          collection's drop-in that reach the gateway, or would once the C(.bak) unit came back; one the drop-in overrides
+          by systemd's precedence is left out. Each confined place gives the warning C(proxy_outside_dropin), which
+          remediation removes; every other one gives the warning C(proxy_source_unsafe) (C(path), C(variables)).
         - Each entry of C(locks) has C(confined) (a regular file owned by the user in C(/tmp/openclaw-UID/), or in the
           state dir's C(tmp/openclaw-UID/) when the state dir is in the home, no link on the way); an unconfined lock is
           not read, never C(stale), and gives the warning C(lock_unsafe). C(log_file) is null when the newest log is a link,

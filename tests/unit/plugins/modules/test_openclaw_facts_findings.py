@@ -216,7 +216,8 @@ LOCAL_PROXY = {"HTTPS_PROXY": "http://127.0.0.1:8118", "NO_PROXY": "127.0.0.1,lo
     (dict(LOCAL_PROXY, NO_PROXY="127.0.0.1,.openai.com"), PRIVOXY_GOOD, None, "active", True, [], {"proxied_domain_bypassed"}),
     (dict(LOCAL_PROXY, NO_PROXY="localhost"), None, None, "active", True, [], {"no_proxy_missing"}),
     (dict(LOCAL_PROXY, HTTPS_PROXY="http://proxy.example:3128"), None, None, "active", True, [], {"proxy_not_local"}),
-], ids=["services-down", "privoxy-default-last", "domain-direct", "domain-bypassed", "no-proxy-missing", "proxy-not-local"])
+    (dict(LOCAL_PROXY, HTTPS_PROXY="socks5://127.0.0.1:1080"), None, None, "active", True, [], {"proxy_socks_url"}),
+], ids=["services-down", "privoxy-default-last", "domain-direct", "domain-bypassed", "no-proxy-missing", "proxy-not-local", "socks-url"])
 def test_egress_findings(tmp_path, monkeypatch, env, privoxy, ss, active, relay_up, domains, expected):
     params = dict(egress_proxied_domains=domains)
     if privoxy is not None:
@@ -226,8 +227,8 @@ def test_egress_findings(tmp_path, monkeypatch, env, privoxy, ss, active, relay_
         params["egress_ss_local_config"] = str(tmp_path / "ss.json")
         (tmp_path / "ss.json").write_text(ss)
     show = "LoadState=loaded\nActiveState=%s\nSubState=x\nUnitFileState=enabled\n" % active
-    monkeypatch.setattr(openclaw_facts, "tcp_probe", lambda host, port, timeout: dict(host=host, port=port, reachable=relay_up,
-                                                                                       error=None if relay_up else "timed out"))
+    relay = dict(reachable=relay_up, error=None if relay_up else "timed out")
+    monkeypatch.setattr(openclaw_facts, "tcp_probe", lambda host, port, timeout: dict(relay, host=host, port=port))
     gatherer = Gatherer(FakeModule(lambda argv: (0, show, "") if "show" in argv else (1, "", ""), **params))
     gatherer.env = dict(env)
     gatherer.facts["environment"] = dict(proxy={})
