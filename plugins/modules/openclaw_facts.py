@@ -157,7 +157,7 @@ ansible_facts:
           C(service) (scope, unit_name, unit_path, unit_exists, dropins, load_state, active_state, sub_state, unit_file_state,
           pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units (only files named
           C(openclaw-gateway.service) or C(openclaw-gateway-PROFILE.service) in the system unit directories)),
-          C(environment) (effective, effective_from, proxy),
+          C(environment) (effective, effective_from, proxy, proxy_outside_dropin),
           C(listeners), C(health), C(ready) (ok, status, ready, failing, uptime_ms, event_loop, waited_s with O(wait_ready)),
           C(locks), C(log_file),
           C(egress) (configured, proxy, privoxy, ss_local, relay, routes, channels),
@@ -165,7 +165,8 @@ ansible_facts:
           C(pins) lists every session's auth pin (agent, session_key, profile_id, source auto|user|user-link),
           C(paths) (service and cli, each with state_dir and config_path; cli.set_in lists the shell start-up files
           that set OpenClaw path variables; root_config when C(/root/.openclaw/openclaw.json) exists),
-          C(problems) (id, severity, message), C(healthy).
+          C(problems) (id, severity, message, and the finding registry's meaning, fault_class, remediate, fix, fix_text, manual,
+          runbook; see docs/findings.md), C(healthy).
         - C(environment.effective) holds only an allowlist of variables (the proxy variables in both cases, C(NO_PROXY),
           C(NODE_OPTIONS), C(NODE_EXTRA_CA_CERTS), C(OPENCLAW_*)), never the whole process environment; values of secret-named
           variables are C(<redacted>), every other value is masked by shape (URL credentials, C(Bearer)/C(Basic) values,
@@ -176,8 +177,11 @@ ansible_facts:
         - Every C(path) of a source is absolute and normalised (no C(..), no C(//)); a relative C(EnvironmentFile=) is
           ignored, as systemd does. C(confined) is true when the path lies inside the service user's home, no component
           from the home down is a symbolic link and the file is a regular file; the C(manager) source (no path, reached
-          through C(systemctl --user)) is confined. Remediation acts only on confined sources; every other source gives
-          the warning C(proxy_source_unsafe) (C(path), C(variables)).
+          through C(systemctl --user)) is confined.
+        - C(environment.proxy_outside_dropin) lists the assignments (variable, source, path, confined, active) outside the
+          collection's drop-in that reach the gateway, or would once the C(.bak) unit came back; one the drop-in overrides
+          by systemd's precedence is left out. Each confined place gives the warning C(proxy_outside_dropin), which
+          remediation removes; every other one gives the warning C(proxy_source_unsafe) (C(path), C(variables)).
         - Each entry of C(locks) has C(confined) (a regular file owned by the user in C(/tmp/openclaw-UID/), or in the
           state dir's C(tmp/openclaw-UID/) when the state dir is in the home, no link on the way); an unconfined lock is
           not read, never C(stale), and gives the warning C(lock_unsafe). C(log_file) is null when the newest log is a link,
@@ -213,6 +217,7 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import (
     DEFAULT_CHANNEL_HOSTS, first_forward_is_default, host_of, no_proxy_entries, no_proxy_matches, parse_privoxy_forwards, privoxy_route,
 )
+from ansible_collections.clawops.openclaw.plugins.module_utils._findings import problem_fields
 from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
 from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import confined, is_inside, normalise_path, read_beneath, read_nofollow
 from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import automatic, read_pins, unusable_profiles
@@ -237,6 +242,42 @@ SHOW_PROPERTIES = ("LoadState", "ActiveState", "SubState", "UnitFileState", "Mai
 STARTUP_GRACE_MS = 60000
 ROOT_HOME = "/root"  # `sudo openclaw ...` reads root's own state dir
 LOG_DIR = "/tmp/openclaw"  # OpenClaw's default log directory (any local user may create it first)
+# The gateway role's drop-in (_gateway_dropin_name in roles/gateway/vars/main.yml): the one place the collection
+# sets the gateway's environment.
+COLLECTION_DROPIN = "50-clawops-openclaw.conf"
+
+
+def is_collection_dropin(source):
+    return source["source"] == "dropin" and os.path.basename(source["path"] or "") == COLLECTION_DROPIN
+
+
+def overridden_by_collection_dropin(source):
+    """Whether an Environment= of the collection's drop-in wins over this source's assignment of the same variable.
+
+    systemd (systemd.exec(5), systemd.unit(5)): drop-ins apply after the unit file and in the order of their
+    file names, so the drop-in beats the unit (and its .bak, were it restored) and every drop-in named before it;
+    any Environment= beats the user manager's environment; EnvironmentFile= values beat every Environment=.
+    OpenClaw loads .env and gateway.env only into variables systemd left unset."""
+    kind = source["source"]
+    if kind == "dropin":
+        return os.path.basename(source["path"] or "") < COLLECTION_DROPIN
+    return kind in ("unit", "unit_backup", "manager", "dotenv", "gateway_env")
+
+
+def proxy_outside_dropin(proxy):
+    """[{variable, source, path, confined, active}]: proxy assignments outside the collection's drop-in that reach the
+    gateway, or would once the .bak unit came back. One the collection's drop-in overrides is not effective: it is no
+    finding, for doctor or remediate. One overridden by another foreign source is: removing that one exposes it.
+    proxy: the environment.proxy fact (every variable with its sources)."""
+    found = []
+    for variable, info in sorted(proxy.items()):
+        managed = any(is_collection_dropin(source) for source in info["sources"])
+        for source in info["sources"]:
+            if is_collection_dropin(source) or (managed and overridden_by_collection_dropin(source)):
+                continue
+            found.append(dict(variable=variable, source=source["source"], path=source["path"], confined=source["confined"],
+                              active=source["active"]))
+    return found
 
 
 def version_tuple(text):
@@ -262,10 +303,13 @@ class Gatherer(object):
         self.env = {}  # the gateway's environment, unredacted: never returned
 
     # --- helpers ------------------------------------------------------------------------
-    def problem(self, pid, severity, message, **extra):
+    def problem(self, pid, message, **extra):
+        """Report finding pid; its severity, meaning, fault class and fix come from the finding registry."""
+        fields = problem_fields(pid)
         # Messages quote values found on the node (OpenClaw's errors, URLs): credentials masked by shape.
-        item = dict(id=pid, severity=severity, message=redact_value(message))
+        item = dict(id=pid, severity=fields.pop("severity"), message=redact_value(message))
         item.update(extra)
+        item.update(fields)
         self.problems.append(item)
 
     def read_user(self, path, limit=1024 * 1024):
@@ -302,10 +346,10 @@ class Gatherer(object):
             return bool(st.st_mode & stat.S_IRGRP)
         return bool(st.st_mode & stat.S_IROTH)
 
-    def unsafe_file(self, path, reason, pid="user_file_unsafe", severity="warning"):
+    def unsafe_file(self, path, reason):
         """A file the service user controls that root refused to read; it is reported, never touched."""
         if reason and reason != "missing":
-            self.problem(pid, severity, "%s %s: not read as root and left alone" % (path, reason), path=path, reason=reason)
+            self.problem("user_file_unsafe", "%s %s: not read as root and left alone" % (path, reason), path=path, reason=reason)
 
     def command(self, argv, as_user=False, env=None, timeout=None):
         """(argv, environment) of a command bounded by `timeout` (coreutils), optionally as the service user."""
@@ -339,7 +383,7 @@ class Gatherer(object):
         except KeyError:
             self.user = None
             self.facts["user"] = dict(name=name, exists=False, uid=None, home=None, linger=False)
-            self.problem("user_missing", "error", "service user %s does not exist" % name)
+            self.problem("user_missing", "service user %s does not exist" % name)
             return
         try:
             groups = os.getgrouplist(name, entry.pw_gid)
@@ -349,7 +393,7 @@ class Gatherer(object):
         linger = os.path.exists("/var/lib/systemd/linger/%s" % name)
         self.facts["user"] = dict(name=name, exists=True, uid=entry.pw_uid, home=entry.pw_dir, linger=linger)
         if not linger:
-            self.problem("linger_off", "error", "linger is off for %s: the user service stops at logout and does not start at boot" % name)
+            self.problem("linger_off", "linger is off for %s: the user service stops at logout and does not start at boot" % name)
 
     def gather_install(self):
         cli = None
@@ -374,7 +418,7 @@ class Gatherer(object):
                 pass
         self.facts.update(installed=version is not None, version=version, cli_path=cli, package_root=package_root)
         if version is None:
-            self.problem("not_installed", "error", "the openclaw package is not installed (no openclaw CLI in %s)" % ", ".join(BIN_DIRS))
+            self.problem("not_installed", "the openclaw package is not installed (no openclaw CLI in %s)" % ", ".join(BIN_DIRS))
 
         node = None
         for directory in BIN_DIRS:
@@ -389,9 +433,9 @@ class Gatherer(object):
         ok = node_engines_ok(parsed)
         self.facts["node"] = dict(path=node, version=node_version.lstrip("v") if node_version else None, engines_ok=ok, engines=ENGINES)
         if node is None:
-            self.problem("node_missing", "error", "no node executable in %s" % ", ".join(BIN_DIRS))
+            self.problem("node_missing", "no node executable in %s" % ", ".join(BIN_DIRS))
         elif ok is False:
-            self.problem("node_unsupported", "error", "Node.js %s does not satisfy OpenClaw's engines range %s" % (node_version, ENGINES))
+            self.problem("node_unsupported", "Node.js %s does not satisfy OpenClaw's engines range %s" % (node_version, ENGINES))
 
     def gather_service(self):
         profile = self.params["profile"]
@@ -446,7 +490,7 @@ class Gatherer(object):
                 service["active_since_monotonic_us"] = int(props.get("ActiveEnterTimestampMonotonic") or 0)
             else:
                 service["manager_error"] = (err or out).strip()
-                self.problem("user_manager_unreachable", "error", "cannot reach the user manager of %s: %s" % (self.user["name"], service["manager_error"]))
+                self.problem("user_manager_unreachable", "cannot reach the user manager of %s: %s" % (self.user["name"], service["manager_error"]))
             rc, out, dummy = self.systemctl_user("show-environment")
             if rc == 0:
                 for line in out.splitlines():
@@ -454,28 +498,28 @@ class Gatherer(object):
         self.facts["service"] = service
 
         if service["system_units"]:
-            self.problem("system_unit_present", "error",
+            self.problem("system_unit_present",
                          "OpenClaw is installed as a system unit (%s); the gateway must run as one user service of %s"
                          % (", ".join(service["system_units"]), self.params["user"]))
         if not service["unit_exists"]:
             if self.user:
-                self.problem("unit_missing", "error", "user unit %s is missing" % (unit_path,))
+                self.problem("unit_missing", "user unit %s is missing" % (unit_path,))
             return
         refused = service["active_state"] not in (None, "active") and service["exec_main_status"] == 78
         if not refused and service["active_state"] == "failed" and (service["restarts"] or service["result"] == "start-limit-hit"):
             # It crashed StartLimitBurst times in a row and systemd gave up (systemd 252 keeps the
             # last crash's Result, newer ones say start-limit-hit): it stays down, even once the
             # cause is gone, until the unit is reset.
-            self.problem("service_crash_loop", "error", "%s crashed %s times in a row and systemd stopped restarting it (result %s)"
+            self.problem("service_crash_loop", "%s crashed %s times in a row and systemd stopped restarting it (result %s)"
                          % (unit_name, service["restarts"] or "too many", service["result"]))
         elif service["active_state"] == "failed" or refused:
-            self.problem("service_failed", "error", "%s is %s (exit status %s)" % (unit_name, service["active_state"], service.get("exec_main_status")))
+            self.problem("service_failed", "%s is %s (exit status %s)" % (unit_name, service["active_state"], service.get("exec_main_status")))
         elif service["active_state"] in ("activating",) and service["restarts"]:
-            self.problem("service_crash_loop", "error", "%s is restarting (restart count %s)" % (unit_name, service["restarts"]))
+            self.problem("service_crash_loop", "%s is restarting (restart count %s)" % (unit_name, service["restarts"]))
         elif service["active_state"] not in (None, "active"):
-            self.problem("service_inactive", "error", "%s is %s" % (unit_name, service["active_state"]))
+            self.problem("service_inactive", "%s is %s" % (unit_name, service["active_state"]))
         if service["unit_file_state"] not in (None, "enabled", "linked", "enabled-runtime"):
-            self.problem("service_disabled", "warning", "%s is %s: it will not start at boot" % (unit_name, service["unit_file_state"]))
+            self.problem("service_disabled", "%s is %s: it will not start at boot" % (unit_name, service["unit_file_state"]))
 
     def gather_environment(self):
         """Every place the gateway's environment can come from, and what the process really has."""
@@ -544,20 +588,28 @@ class Gatherer(object):
         # The raw environment stays in the module (paths and the proxy URL are derived from it); the facts
         # carry only the allowlisted variables, every value redacted by name and by shape.
         self.env = loaded
-        self.facts["environment"] = dict(effective=redact_env(loaded, allowlist=True), effective_from=effective_from, proxy=proxy)
-        unsafe = {}
-        for var, info in sorted(proxy.items()):
-            for source in info["sources"]:
-                if not source["confined"]:
-                    unsafe.setdefault(source["path"], []).append(var)
-        for path, variables in sorted(unsafe.items()):
-            self.problem("proxy_source_unsafe", "warning",
-                         "%s sets %s but lies outside %s's home or is reached through a link: remediation leaves it alone, "
-                         "remove the assignment by hand" % (path, ", ".join(variables), self.params["user"]), path=path, variables=variables)
+        outside = proxy_outside_dropin(proxy)
+        self.facts["environment"] = dict(effective=redact_env(loaded, allowlist=True), effective_from=effective_from, proxy=proxy,
+                                         proxy_outside_dropin=outside)
+        # One finding per place: remediation edits a confined one and must leave any other alone.
+        places = {}
+        for item in outside:
+            places.setdefault((item["source"], item["path"] or "", item["confined"]), []).append(item["variable"])
+        for (kind, path, inside), variables in sorted(places.items()):
+            if not inside:
+                self.problem("proxy_source_unsafe",
+                             "%s sets %s but lies outside %s's home or is reached through a link: remediation leaves it alone, "
+                             "remove the assignment by hand" % (path, ", ".join(variables), self.params["user"]), path=path, variables=variables)
+                continue
+            where = "the user manager's environment" if kind == "manager" else "%s %s" % (kind.replace("_", " "), path)
+            self.problem("proxy_outside_dropin", "%s sets %s outside the collection's drop-in %s%s"
+                         % (where, ", ".join(variables), COLLECTION_DROPIN,
+                            " (inactive now; a reinstall or restore of that unit would bring it back)" if kind == "unit_backup" else ""),
+                         source=kind, path=path or None, variables=variables)
         for var in ("ALL_PROXY", "all_proxy"):
             if proxy.get(var, {}).get("value"):
                 where = ", ".join("%s %s" % (s["source"], s["path"] or "") for s in proxy[var]["sources"] if s["active"]) or "process environment"
-                self.problem("proxy_all_proxy", "error",
+                self.problem("proxy_all_proxy",
                              "%s is set for the gateway (from %s): it overrides the split routing and can drag channel WebSockets through a proxy"
                              % (var, where.strip()), variable=var)
 
@@ -577,7 +629,7 @@ class Gatherer(object):
                 config["exists"] = False
             elif reason:
                 config["unsafe"] = reason
-                self.problem("config_unsafe", "error", "config %s %s: not read as root; the gateway's config cannot be checked" % (path, reason),
+                self.problem("config_unsafe", "config %s %s: not read as root; the gateway's config cannot be checked" % (path, reason),
                              path=path, reason=reason)
         if config["exists"] and not reason:
             st = os.lstat(path)
@@ -596,7 +648,7 @@ class Gatherer(object):
                 config["parse_ok"] = False
                 config["parse_error"] = str(exc)
             if st.st_mode & 0o077:
-                self.problem("config_permissions", "warning", "%s is mode %s: it holds credentials and should be 0600" % (path, config["file_mode"]))
+                self.problem("config_permissions", "%s is mode %s: it holds credentials and should be 0600" % (path, config["file_mode"]))
         self._config_data = data
         if data is not None:
             gateway = data.get("gateway") if isinstance(data.get("gateway"), dict) else {}
@@ -609,14 +661,14 @@ class Gatherer(object):
         self.facts["config"] = config
 
         if path and not config["exists"]:
-            self.problem("config_missing", "error", "config %s does not exist" % path)
+            self.problem("config_missing", "config %s does not exist" % path)
         elif config["parse_ok"] is False:
-            self.problem("config_unparsable", "error", "config %s cannot be parsed: %s" % (path, config["parse_error"]))
+            self.problem("config_unparsable", "config %s cannot be parsed: %s" % (path, config["parse_error"]))
         if data is not None:
             for pid, message in startup_refusals(data):
-                self.problem(pid, "error", message)
+                self.problem(pid, message)
         if self.params["config_path"] and env and service_path and os.path.realpath(service_path) != os.path.realpath(path):
-            self.problem("config_path_mismatch", "error", "the service reads %s but %s was inspected" % (service_path, path))
+            self.problem("config_path_mismatch", "the service reads %s but %s was inspected" % (service_path, path))
         elif home:
             self.compare_cli_paths(home, env if env else {}, path)
 
@@ -633,7 +685,7 @@ class Gatherer(object):
                    for what in ("state_dir", "config_path") if os.path.realpath(service[what]) != os.path.realpath(cli[what])]
         if differs:
             where = ("set in %s" % ", ".join(cli["set_in"])) if cli["set_in"] else "the CLI uses the default"
-            self.problem("config_path_mismatch", "error",
+            self.problem("config_path_mismatch",
                          "openclaw in a login shell of %s uses another %s (%s): config edits and auth writes miss the gateway; "
                          "make both the same: OPENCLAW_STATE_DIR=%s OPENCLAW_CONFIG_PATH=%s"
                          % (self.params["user"], " and ".join(differs), where, service["state_dir"], service["config_path"]),
@@ -641,7 +693,7 @@ class Gatherer(object):
         root_config = config_path_for(ROOT_HOME, {}, profile)
         if self.params["user"] != "root" and os.path.exists(root_config) and os.path.realpath(root_config) != os.path.realpath(service_config):
             self.facts["paths"]["root_config"] = root_config
-            self.problem("cli_root_config", "warning",
+            self.problem("cli_root_config",
                          "%s exists: openclaw run as root reads and writes it, not the service's %s; run the CLI as the service user "
                          "(sudo -u %s -H openclaw ...)" % (root_config, service_config, self.params["user"]))
 
@@ -699,7 +751,7 @@ class Gatherer(object):
             holders = [dict(pid=l.get("pid"), command=l.get("command"), user=l.get("user"),
                             gateway=bool(re.search(r"openclaw|\bgateway\b", l.get("cmdline") or "")))
                        for l in foreign]
-            self.problem("port_conflict", "error", "port %d is held by a process that is not the service: %s" % (port, owners),
+            self.problem("port_conflict", "port %d is held by a process that is not the service: %s" % (port, owners),
                          foreign_is_gateway=any(h["gateway"] for h in holders), holders=holders)
 
         base = self.base_url()
@@ -725,24 +777,24 @@ class Gatherer(object):
         running = service.get("active_state") == "active"
         if running and not ready["ok"]:
             if ready.get("error") and "timed out" in ready["error"]:
-                self.problem("gateway_hung", "critical", "the process is alive but /ready timed out after %gs" % self.timeout)
+                self.problem("gateway_hung", "the process is alive but /ready timed out after %gs" % self.timeout)
             elif service.get("pid") and not listeners:
-                self.problem("gateway_starting", "warning", "the service runs but nothing listens on port %d yet" % port)
+                self.problem("gateway_starting", "the service runs but nothing listens on port %d yet" % port)
             else:
-                self.problem("not_ready", "error", "/ready answered %s: failing %s" % (ready.get("status") or ready.get("error"), ready.get("failing")))
+                self.problem("not_ready", "/ready answered %s: failing %s" % (ready.get("status") or ready.get("error"), ready.get("failing")))
         delay = ready["event_loop"].get("delay_p99_ms")
         threshold = self.params["event_loop_delay_threshold_ms"]
         starting = isinstance(ready.get("uptime_ms"), (int, float)) and ready["uptime_ms"] < STARTUP_GRACE_MS
         if isinstance(delay, (int, float)) and delay > threshold and starting:
             # A freshly started Node process compiles and loads plugins: a CPU burst, not a stall.
-            self.problem("event_loop_busy", "warning", "event loop p99 delay %s ms %.0f s after start (reasons %s)"
+            self.problem("event_loop_busy", "event loop p99 delay %s ms %.0f s after start (reasons %s)"
                          % (delay, ready["uptime_ms"] / 1000.0, ready["event_loop"].get("reasons")))
         elif isinstance(delay, (int, float)) and delay > threshold:
-            self.problem("event_loop_degraded", "error", "event loop p99 delay %s ms is above %s ms: requests stall (reasons %s)"
+            self.problem("event_loop_degraded", "event loop p99 delay %s ms is above %s ms: requests stall (reasons %s)"
                          % (delay, threshold, ready["event_loop"].get("reasons")))
         elif ready["event_loop"].get("degraded"):
             # OpenClaw flags short CPU bursts (e.g. right after start) too: worth seeing, not an outage.
-            self.problem("event_loop_busy", "warning", "OpenClaw reports its event loop degraded (p99 %s ms, reasons %s)"
+            self.problem("event_loop_busy", "OpenClaw reports its event loop degraded (p99 %s ms, reasons %s)"
                          % (delay, ready["event_loop"].get("reasons")))
 
     def validation_needed(self):
@@ -788,7 +840,7 @@ class Gatherer(object):
         else:
             config["validate_error"] = redact_value((err or out).strip()[-500:]) or "rc=%s" % rc
         if config["valid"] is False:
-            self.problem("config_invalid", "error", "config %s fails OpenClaw's schema: %s" % (
+            self.problem("config_invalid", "config %s fails OpenClaw's schema: %s" % (
                 config["path"], "; ".join("%s: %s" % (i["path"], i["message"]) for i in config["issues"]) or "see openclaw config validate"))
 
     def loaded_by_ready_gateway(self, path):
@@ -818,7 +870,7 @@ class Gatherer(object):
                     if not ok:
                         locks.append(dict(path=normal or path, pid=None, owner_alive=None, stale=False, port=None, config_path=None,
                                           confined=False))
-                        self.problem("lock_unsafe", "warning", "lock %s is not a regular file of %s in %s reached without a link: "
+                        self.problem("lock_unsafe", "lock %s is not a regular file of %s in %s reached without a link: "
                                      "left alone" % (path, self.user["name"], lock_dir), path=path)
                         continue
                     text, reason = read_beneath(normal, base, uids=(uid,), trust_directory=trusted)
@@ -829,7 +881,7 @@ class Gatherer(object):
         self.facts["locks"] = locks
         for lock in locks:
             if lock["stale"]:
-                self.problem("stale_lock", "warning", "lock %s belongs to pid %s, which is gone" % (lock["path"], lock["pid"]), path=lock["path"])
+                self.problem("stale_lock", "lock %s belongs to pid %s, which is gone" % (lock["path"], lock["pid"]), path=lock["path"])
 
     def gather_logs(self):
         """The newest gateway log, only when it is a regular file (of the user or root) directly in a real /tmp/openclaw
@@ -847,7 +899,7 @@ class Gatherer(object):
             except OSError:
                 dir_ok = False
             if not (dir_ok and confined(newest, log_dir, uids=owners, trust_directory=False)):
-                self.problem("log_file_unsafe", "warning", "log %s is a link, not a regular file, or in a directory of another user: "
+                self.problem("log_file_unsafe", "log %s is a link, not a regular file, or in a directory of another user: "
                              "not read" % newest, path=newest)
                 newest = None
         self.facts["log_file"] = newest
@@ -873,7 +925,7 @@ class Gatherer(object):
         for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
             value = env.get(var) or ""
             if value and not re.match(r"^https?://", value):
-                self.problem("proxy_socks_url", "error", "%s=%s is not an http(s) URL: Node and the channel clients cannot use it" % (var, value),
+                self.problem("proxy_socks_url", "%s=%s is not an http(s) URL: Node and the channel clients cannot use it" % (var, value),
                              variable=var, sources=self.facts["environment"]["proxy"].get(var, {}).get("sources", []))
         if not egress["configured"]:
             return
@@ -885,9 +937,9 @@ class Gatherer(object):
             # A forward-socks5 target may carry user:password@ (Privoxy supports it): masked in the facts only.
             egress["privoxy"].update(config=p["egress_privoxy_config"], rules=redact_tree(rules), default_first=first_forward_is_default(rules))
             if egress["privoxy"]["active_state"] != "active":
-                self.problem("privoxy_inactive", "error", "privoxy.service is %s: every proxied request fails" % egress["privoxy"]["active_state"])
+                self.problem("privoxy_inactive", "privoxy.service is %s: every proxied request fails" % egress["privoxy"]["active_state"])
             if rules and not egress["privoxy"]["default_first"]:
-                self.problem("privoxy_default_not_first", "error", "%s: `forward / .` is not the first forward rule; Privoxy's last match wins, "
+                self.problem("privoxy_default_not_first", "%s: `forward / .` is not the first forward rule; Privoxy's last match wins, "
                              "so the rules before it are overridden" % p["egress_privoxy_config"])
         if ss_text is not None:
             try:
@@ -897,7 +949,7 @@ class Gatherer(object):
             egress["ss_local"] = self.system_unit(p["egress_ss_local_unit"])
             egress["ss_local"].update(local="%s:%s" % (ss_conf.get("local_address"), ss_conf.get("local_port")), method=ss_conf.get("method"))
             if egress["ss_local"]["active_state"] != "active":
-                self.problem("ss_local_inactive", "error", "%s is %s: proxied domains cannot reach the relay"
+                self.problem("ss_local_inactive", "%s is %s: proxied domains cannot reach the relay"
                              % (p["egress_ss_local_unit"], egress["ss_local"]["active_state"]))
             host, port = ss_conf.get("server"), ss_conf.get("server_port")
             if isinstance(host, list):
@@ -905,7 +957,7 @@ class Gatherer(object):
             if host and port:
                 egress["relay"] = tcp_probe(host, int(port), self.timeout)
                 if not egress["relay"]["reachable"]:
-                    self.problem("relay_unreachable", "error", "relay %s:%s is unreachable: %s" % (host, port, egress["relay"]["error"]))
+                    self.problem("relay_unreachable", "relay %s:%s is unreachable: %s" % (host, port, egress["relay"]["error"]))
 
         proxied = p["egress_proxied_domains"] or [r["pattern"] for r in rules if r["kind"].startswith("forward-socks")]
         for domain in proxied:
@@ -915,7 +967,7 @@ class Gatherer(object):
                 route, reason = "direct", "the gateway has no HTTP(S)_PROXY"
             elif bypass:
                 route, reason = "direct", "NO_PROXY entry %s" % bypass
-                self.problem("proxied_domain_bypassed", "error", "%s should use the relay but NO_PROXY entry %s sends it direct" % (domain, bypass))
+                self.problem("proxied_domain_bypassed", "%s should use the relay but NO_PROXY entry %s sends it direct" % (domain, bypass))
             elif privoxy_text is None:
                 route, reason = "proxy", "via %s" % shown_url
             else:
@@ -924,7 +976,7 @@ class Gatherer(object):
                           if rule else "no Privoxy rule")
             egress["routes"].append(dict(domain=domain, host=host, route=route, reason=reason))
             if proxy_url and route == "direct" and not bypass:
-                self.problem("proxied_domain_direct", "error", "%s goes direct: %s" % (domain, reason))
+                self.problem("proxied_domain_direct", "%s goes direct: %s" % (domain, reason))
 
         missing = []
         for channel in p["egress_channel_hosts"]:
@@ -933,10 +985,10 @@ class Gatherer(object):
                 missing.append(channel)
             egress["channels"].append(dict(host=channel, route="direct" if not proxy_url or channel not in missing else "proxy"))
         if missing:
-            self.problem("no_proxy_missing", "error", "NO_PROXY lacks %s: those connections (chat WebSockets, the CLI's calls to the local gateway) "
+            self.problem("no_proxy_missing", "NO_PROXY lacks %s: those connections (chat WebSockets, the CLI's calls to the local gateway) "
                          "would go through the proxy" % ", ".join(missing), hosts=missing)
         if proxy_host and proxy_host not in ("127.0.0.1", "::1", "localhost"):
-            self.problem("proxy_not_local", "warning", "the gateway's proxy %s is not on this node" % shown_url)
+            self.problem("proxy_not_local", "the gateway's proxy %s is not on this node" % shown_url)
 
     def cli_json(self, argv):
         """(parsed JSON, None) or (None, OpenClaw's error message)."""
@@ -958,9 +1010,9 @@ class Gatherer(object):
         if not (self.facts.get("installed") and self.user and self.facts["config"]["parse_ok"]):
             return
 
-        def drift(kind, severity, message, **extra):
+        def drift(kind, message, **extra):
             auth["drift"].append(dict(kind=kind, **extra))
-            self.problem("auth_" + kind, severity, message, **extra)
+            self.problem("auth_" + kind, message, **extra)
 
         # Legacy files first: while one is present OpenClaw refuses every auth command.
         state_dir = os.path.dirname(self.facts["config"]["path"])
@@ -976,16 +1028,16 @@ class Gatherer(object):
         status, status_error = self.cli_json(["models", "status", "--json"]) if listing is not None else (None, None)
         error = list_error or status_error
         if error and "legacy credential migration" in error:
-            drift("legacy_migration_required", "error", "OpenClaw refuses auth commands until the legacy auth-profiles.json is migrated "
+            drift("legacy_migration_required", "OpenClaw refuses auth commands until the legacy auth-profiles.json is migrated "
                   "(`openclaw doctor --fix`): %s" % error)
         elif error:
-            self.problem("auth_unreadable", "warning", "openclaw models auth list/status failed, auth drift unknown: %s" % error)
+            self.problem("auth_unreadable", "openclaw models auth list/status failed, auth drift unknown: %s" % error)
         stored = sorted(p["id"] for p in (listing or {}).get("profiles", []) if isinstance(p, dict) and p.get("id"))
         for legacy, ids in legacy_ids.items():
             missing = [pid for pid in ids if pid not in stored]
             auth["legacy_files"].append(dict(path=legacy, profile_ids=ids, not_imported=missing))
             if missing:
-                drift("legacy_not_imported", "warning", "%s holds %s, never imported (OpenClaw no longer reads this file; "
+                drift("legacy_not_imported", "%s holds %s, never imported (OpenClaw no longer reads this file; "
                       "run `openclaw doctor --fix` or re-add them with the auth role)" % (legacy, ", ".join(missing)), path=legacy)
         if listing is None or status is None:
             return
@@ -996,26 +1048,26 @@ class Gatherer(object):
         unusable = unusable_profiles(status)
         auth.update(stored=stored, registered=registered, order=order, unusable=unusable)
         for pid in sorted(set(stored) - set(registered)):
-            drift("stored_not_registered", "error", "auth profile %s is stored but not registered under auth.profiles: it never joins rotation" % pid,
+            drift("stored_not_registered", "auth profile %s is stored but not registered under auth.profiles: it never joins rotation" % pid,
                   profile_id=pid)
         for pid in sorted(set(registered) - set(stored)):
-            drift("registered_not_stored", "error", "auth profile %s is registered but has no stored credential" % pid, profile_id=pid)
+            drift("registered_not_stored", "auth profile %s is registered but has no stored credential" % pid, profile_id=pid)
         for provider, ids in sorted(order.items()):
             left_out = sorted(pid for pid in stored if pid.split(":", 1)[0] == provider and pid not in (ids or []))
             if left_out:
-                drift("order_excludes_stored", "warning", "auth.order.%s leaves out %s: they never rotate (remove the order for round robin)"
+                drift("order_excludes_stored", "auth.order.%s leaves out %s: they never rotate (remove the order for round robin)"
                       % (provider, ", ".join(left_out)), provider=provider, profile_ids=left_out)
         for item in unusable:
-            drift("profile_unusable", "warning", "auth profile %s is in %s (%s) for another %s s"
+            drift("profile_unusable", "auth profile %s is in %s (%s) for another %s s"
                   % (item["profile_id"], item["kind"], item["reason"], int((item["remaining_ms"] or 0) / 1000)), profile_id=item["profile_id"])
         pins, pin_errors = read_pins(state_dir)
         auth["pins"] = pins
         for error in pin_errors:
-            self.problem("auth_pins_unreadable", "warning", "session auth pins unknown: %s" % error)
+            self.problem("auth_pins_unreadable", "session auth pins unknown: %s" % error)
         cooling = set(item["profile_id"] for item in unusable)
         for pin in automatic(pins):
             if pin["profile_id"] in cooling:
-                drift("session_pinned_to_unusable", "warning", "session %s is automatically pinned to %s, which is in cooldown or disabled "
+                drift("session_pinned_to_unusable", "session %s is automatically pinned to %s, which is in cooldown or disabled "
                       "(playbooks/rotate_auth.yml resets automatic pins)" % (pin["session_key"], pin["profile_id"]),
                       profile_id=pin["profile_id"], session_key=pin["session_key"])
 

@@ -1,14 +1,13 @@
 """Every fault class of issue 5 injected into the real gateway: detected, fixed, verified, nothing lost, rerun a no-op."""
 
 import glob
+import importlib.util
 import json
 import os
-import re
 import shlex
 import time
 
 import pytest
-import yaml
 
 from clawops_testlib import CONVERGE, USER, UNIT, as_user, extra_vars, gather_facts, playbook, user_systemctl, wait_ready
 
@@ -19,18 +18,18 @@ CONFIG = HOME + "/.openclaw/openclaw.json"
 UNIT_PATH = HOME + "/.config/systemd/user/" + UNIT
 DROPIN_DIR = UNIT_PATH + ".d"
 REPORTS = os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/tmp"), "doctor-reports")
-# What doctor tells the operator to run for each finding: the tests run exactly that.
-CATALOG_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "doctor", "vars", "main.yml")
-with open(CATALOG_FILE) as _handle:
-    CATALOG = yaml.safe_load(_handle)["doctor_catalog"]
+# What doctor tells the operator to run for each finding (the finding registry's fix, as data): the tests run exactly that.
+_REGISTRY = importlib.util.spec_from_file_location(
+    "clawops_findings", os.path.join(os.path.dirname(__file__), "..", "..", "..", "plugins", "module_utils", "_findings.py"))
+FINDINGS = importlib.util.module_from_spec(_REGISTRY)
+_REGISTRY.loader.exec_module(FINDINGS)
 
 
 def documented_fix(finding):
     """The remediate.yml arguments of the finding's documented fix (`--tags ...`)."""
-    fix = CATALOG[finding]["fix"]
-    assert fix.startswith("playbooks/remediate.yml"), fix
-    tags = re.search(r"--tags (\S+)", fix)
-    return ["--tags", tags.group(1)] if tags else []
+    fix = FINDINGS.entry(finding)["fix"]
+    assert fix.get("playbook") == "playbooks/remediate.yml", fix
+    return ["--tags", ",".join(fix["tags"])] if fix["tags"] else []
 
 
 def config(host):
@@ -334,7 +333,7 @@ def policy_fixed(data):
 
 FAULTS = [
     # id, inject, expected findings, config change the fix may make, extra check
-    ("proxy_env", inject_proxy_env, {"proxy_all_proxy"}, None, check_proxy_env),
+    ("proxy_env", inject_proxy_env, {"proxy_all_proxy", "proxy_outside_dropin"}, None, check_proxy_env),
     ("service_stopped", inject_stopped, {"service_inactive"}, None, None),
     ("linger_off", inject_linger_off, {"linger_off"}, None, check_linger),
     ("unit_missing", inject_unit_missing, {"unit_missing"}, None, check_unit_back),

@@ -483,14 +483,16 @@ def test_gather_environment_unit_wins_over_dotenv(tmp_path):
         ("dotenv", str(home.home / ".openclaw" / ".env")),
         ("gateway_env", str(home.home / ".config" / "openclaw" / "gateway.env")),
     ]
-    assert gatherer.problems == []
+    # Without the collection's drop-in every one of them reaches the gateway: remediation's to remove.
+    assert [(p["id"], p["source"]) for p in gatherer.problems] == [
+        ("proxy_outside_dropin", "dotenv"), ("proxy_outside_dropin", "gateway_env"), ("proxy_outside_dropin", "unit")]
 
 
 def test_gather_environment_nothing_configured(tmp_path):
     home = Home(tmp_path)
     gatherer = home.gatherer()
     gatherer.gather_environment()
-    assert gatherer.facts["environment"] == dict(effective={}, effective_from=None, proxy={})
+    assert gatherer.facts["environment"] == dict(effective={}, effective_from=None, proxy={}, proxy_outside_dropin=[])
     assert gatherer.problems == []
 
 
