@@ -33,8 +33,9 @@ DEFAULT_CLI_TIMEOUT = 30.0
 MAX_CLI_TIMEOUT = 3600.0
 # SIGTERM first (a writer finishes its atomic rename), SIGKILL this many seconds later.
 KILL_AFTER_SECONDS = 2
-# coreutils timeout: 124 when the command timed out, 128+9 when it had to be killed after -k.
-TIMED_OUT_RCS = (124, 137)
+# coreutils timeout: 124 when the command timed out; after -k its SIGKILL goes to its own process
+# group, timeout included, so the caller sees -9 (or 128+9 through a shell).
+TIMED_OUT_RCS = (124, 137, -9)
 # How much of the CLI's output an error carries.
 ERROR_TAIL = 1500
 
