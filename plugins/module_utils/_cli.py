@@ -172,9 +172,9 @@ class CliError(Exception):
         self.msg = "%s was not run: %s" % (what, self.detail) if rc is None else "%s failed (rc=%s): %s" % (what, rc, self.detail)
         super(CliError, self).__init__(self.msg)
 
-    def fail_kwargs(self):
-        """Keyword arguments for module.fail_json(): the message, argv, rc and output, all redacted."""
-        return dict(msg=self.msg, argv=self.argv, rc=self.rc, stdout=self.stdout[-ERROR_TAIL:], stderr=self.stderr[-ERROR_TAIL:])
+    def fail_kwargs(self, msg=None):
+        """Keyword arguments for module.fail_json(): the message (msg, or the error's own), argv, rc and output, all redacted."""
+        return dict(msg=msg or self.msg, argv=self.argv, rc=self.rc, stdout=self.stdout[-ERROR_TAIL:], stderr=self.stderr[-ERROR_TAIL:])
 
 
 def _redact_output(text, secrets=()):
@@ -234,8 +234,9 @@ class OpenClawCli(object):
         """Everything the CLI needs, whoever runs it: the user's HOME and user manager (systemctl --user behind
         `gateway status` and the auth commands' service check), node on PATH, the config, no colours."""
         uid, home = self.identity()
-        path = _unique([os.path.dirname(self.binary)] + list(NODE_BIN_DIRS)
-                       + [d for d in os.environ.get("PATH", "").split(os.pathsep) if d.startswith("/")])
+        # The play's PATH (an `environment:` may name another node) before the places the node role links node into.
+        path = _unique([os.path.dirname(self.binary)] + [d for d in os.environ.get("PATH", "").split(os.pathsep) if d.startswith("/")]
+                       + list(NODE_BIN_DIRS))
         env = dict(HOME=home, XDG_RUNTIME_DIR="/run/user/%d" % uid, PATH=os.pathsep.join(path), LC_ALL="C", NO_COLOR="1")
         if self.config_path:
             env["OPENCLAW_CONFIG_PATH"] = self.config_path

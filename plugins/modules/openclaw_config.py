@@ -201,8 +201,7 @@ def main():
             OpenClawCli.from_params(module, path).patch_config(patch)
         except CliError as exc:
             # OpenClaw names the offending paths in its message but never echoes values.
-            module.fail_json(**dict(exc.fail_kwargs(), msg="OpenClaw refused the config change, %s is unchanged: %s" % (path, exc.detail),
-                                    path=path))
+            module.fail_json(path=path, **exc.fail_kwargs("OpenClaw refused the config change, %s is unchanged: %s" % (path, exc.detail)))
         if os.path.exists(path + ".bak"):
             result["backup_file"] = path + ".bak"
     module.exit_json(**result)

@@ -259,7 +259,7 @@ class Restorer(object):
         try:
             verdict = self.cli.with_config(staged).json(["config", "validate", "--json"], any_rc=True)  # rc 1 with a verdict: invalid
         except CliError as exc:
-            self.fail(**dict(exc.fail_kwargs(), msg="openclaw config validate gave no verdict (rc=%s): %s" % (exc.rc, exc.detail)))
+            self.fail(**exc.fail_kwargs("openclaw config validate gave no verdict (rc=%s): %s" % (exc.rc, exc.detail)))
         if verdict.get("valid") is True:
             return None
         if verdict.get("valid") is False:

@@ -106,7 +106,7 @@ def test_the_environment_is_the_same_for_every_call(as_service_user, monkeypatch
     assert argv == ["timeout", "-k", "2", "30", CLI, "config", "validate", "--json"]
     assert env == dict(HOME="/home/openclaw", XDG_RUNTIME_DIR="/run/user/1000", LC_ALL="C", NO_COLOR="1",
                        OPENCLAW_CONFIG_PATH="/home/openclaw/.openclaw/openclaw.json",
-                       PATH="/opt/openclaw/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/home/openclaw/bin")
+                       PATH="/opt/openclaw/bin:/usr/sbin:/home/openclaw/bin:/usr/local/bin:/usr/bin:/bin")
 
 
 def test_root_runs_the_cli_as_the_service_user(monkeypatch):
