@@ -20,7 +20,6 @@ import pwd
 import re
 import shlex
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
 from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import read_beneath
 
 REDACTED = "<redacted>"
@@ -536,61 +535,12 @@ def config_path_for(home, env=None, profile=None):
     return os.path.join(state_dir_for(home, env, profile), "openclaw.json")
 
 
-# Options of the modules that drive the OpenClaw CLI as the executing user (doc fragment clawops.openclaw.cli).
-CLI_ARGUMENT_SPEC = dict(
-    config_path=dict(type="path"),
-    openclaw_bin=dict(type="path"),
-)
-
-
 def executing_user_config_path(path=None, profile=None):
     """`path`, or the config OpenClaw uses for the user this module runs as (become_user)."""
     if path:
         return path
     home = os.environ.get("HOME") or pwd.getpwuid(os.geteuid()).pw_dir
     return config_path_for(home, os.environ, profile)
-
-
-def openclaw_cli(module, path=None):
-    """`path`, or the openclaw CLI on PATH, /usr/local/bin or /usr/bin (fails the module when absent)."""
-    return path or module.get_bin_path("openclaw", required=True, opt_dirs=["/usr/local/bin", "/usr/bin"])
-
-
-class ConfigReadError(Exception):
-    """The config exists but cannot be used; the message names the path and the reason."""
-
-
-def read_config(path):
-    """(data, existed) for an OpenClaw config file. Never writes. Raises ConfigReadError."""
-    if not os.path.exists(path):
-        return {}, False
-    try:
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8")
-    except (IOError, OSError, UnicodeDecodeError) as exc:
-        raise ConfigReadError("cannot read OpenClaw config %s: %s" % (path, exc))
-    if not text.strip():
-        return {}, True
-    try:
-        data = json5_loads(text)
-    except JSON5DecodeError as exc:
-        raise ConfigReadError("OpenClaw config %s is not valid JSON5 (%s); it was left untouched. "
-                              "Fix it by hand or restore a backup (openclaw.json.bak*, openclaw.json.last-good)." % (path, exc))
-    if not isinstance(data, dict):
-        raise ConfigReadError("OpenClaw config %s must hold a JSON object, found %s; it was left untouched." % (path, type(data).__name__))
-    return data, True
-
-
-def apply_config_patch(module, openclaw_bin, path, patch):
-    """Write through `openclaw config patch --stdin`: OpenClaw validates the result before it lands,
-    writes atomically (0600) and rotates openclaw.json.bak. The patch travels on stdin, never argv."""
-    env = {"OPENCLAW_CONFIG_PATH": path, "LC_ALL": "C", "NO_COLOR": "1"}
-    rc, out, err = module.run_command([openclaw_bin, "config", "patch", "--stdin"], data=json.dumps(patch),
-                                      environ_update=env, binary_data=True)
-    if rc != 0:
-        # OpenClaw names the offending paths in its message but never echoes values.
-        module.fail_json(msg="OpenClaw refused the config change, %s is unchanged: %s" % (path, (err or out).strip()),
-                         rc=rc, stdout=out, stderr=err, path=path)
 
 
 def startup_refusals(data):

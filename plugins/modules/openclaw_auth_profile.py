@@ -114,17 +114,18 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
-    CLI_ARGUMENT_SPEC, ConfigReadError, apply_config_patch, executing_user_config_path, openclaw_cli, read_config,
+from ansible_collections.clawops.openclaw.plugins.module_utils._cli import (
+    CLI_ARGUMENT_SPEC, CliError, ConfigReadError, OpenClawCli, check_cli_options, read_config,
 )
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import executing_user_config_path
 from ansible_collections.clawops.openclaw.plugins.module_utils._inputs import AGENT_ID, PROFILE_ID, Checker
 FINGERPRINTS = ".clawops-auth-fingerprints.json"
 
 
-def paste_argv(openclaw_bin, mode, provider, profile_id, agent=None):
+def paste_args(mode, provider, profile_id, agent=None):
     """The CLI call that stores a secret. The secret itself is NOT in it: it goes on stdin."""
     command = "paste-api-key" if mode == "api_key" else "paste-token"
-    argv = [openclaw_bin, "models", "auth", command, "--provider", provider, "--profile-id", profile_id]
+    argv = ["models", "auth", command, "--provider", provider, "--profile-id", profile_id]
     if agent:
         argv += ["--agent", agent]
     return argv
@@ -142,25 +143,13 @@ class AuthProfile(object):
         self.provider = self.profile_id.split(":", 1)[0]
         self.config_path = executing_user_config_path(p["config_path"])
         self.state_dir = os.path.dirname(self.config_path)
-        self.bin = openclaw_cli(module, p["openclaw_bin"])
-        self.env = {"OPENCLAW_CONFIG_PATH": self.config_path, "LC_ALL": "C", "NO_COLOR": "1"}
-
-    def cli(self, argv, data=None, what="openclaw"):
-        rc, out, err = self.module.run_command(argv, data=data, environ_update=self.env, binary_data=data is not None)
-        if rc != 0:
-            # stderr of these commands never contains the secret (it is read from stdin, not echoed).
-            self.module.fail_json(msg="%s failed (rc=%s): %s" % (what, rc, (err or out).strip()[-1500:]), rc=rc)
-        return out
+        self.cli = OpenClawCli.from_params(module, self.config_path)
 
     def stored_ids(self):
-        argv = [self.bin, "models", "auth", "list", "--json", "--provider", self.provider]
+        args = ["models", "auth", "list", "--json", "--provider", self.provider]
         if self.module.params["agent"]:
-            argv += ["--agent", self.module.params["agent"]]
-        out = self.cli(argv, what="openclaw models auth list")
-        try:
-            listing = json.loads(out[out.index("{"):])
-        except ValueError:
-            self.module.fail_json(msg="cannot parse `openclaw models auth list --json` output", stdout=out[-1500:])
+            args += ["--agent", self.module.params["agent"]]
+        listing = self.cli.json(args)
         return set(p.get("id") for p in listing.get("profiles", []) if isinstance(p, dict))
 
     def registered(self):
@@ -226,21 +215,20 @@ class AuthProfile(object):
             return result
 
         if "store_secret" in actions:
-            self.cli(paste_argv(self.bin, p["mode"], self.provider, self.profile_id, p["agent"]), data=p["secret"] + "\n",
-                     what="openclaw models auth %s" % ("paste-api-key" if p["mode"] == "api_key" else "paste-token"))
+            self.cli.run(paste_args(p["mode"], self.provider, self.profile_id, p["agent"]), stdin=p["secret"] + "\n")
             fps["profiles"][self.profile_id] = fingerprint(fps["salt"], p["secret"])
             self.save_fingerprints(fps)
         # paste-* registers the profile itself; register explicitly when only that is missing (seed 002).
         if present and self.registered() != want_registration:
-            apply_config_patch(self.module, self.bin, self.config_path, {"auth": {"profiles": {self.profile_id: want_registration}}})
+            self.cli.patch_config({"auth": {"profiles": {self.profile_id: want_registration}}})
         if "logout" in actions:
-            argv = [self.bin, "models", "auth", "logout", self.profile_id, "--yes"]
+            args = ["models", "auth", "logout", self.profile_id, "--yes"]
             if p["agent"]:
-                argv += ["--agent", p["agent"]]
-            self.cli(argv, what="openclaw models auth logout")
+                args += ["--agent", p["agent"]]
+            self.cli.run(args)
         if p["state"] == "absent":
             if self.registered() is not None:
-                apply_config_patch(self.module, self.bin, self.config_path, {"auth": {"profiles": {self.profile_id: None}}})
+                self.cli.patch_config({"auth": {"profiles": {self.profile_id: None}}})
             if self.profile_id in fps["profiles"]:
                 del fps["profiles"][self.profile_id]
                 self.save_fingerprints(fps)
@@ -261,6 +249,7 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    check_cli_options(module)
     # Full matches: a trailing newline or an option-like agent (`--yes`) would reach the CLI's argv.
     check = Checker()
     check.text("profile_id", p["profile_id"], empty=False, max_len=256, pattern=PROFILE_ID,
@@ -272,11 +261,14 @@ def main():
     if check.errors:
         module.fail_json(msg=" ".join(check.errors))
     profile = AuthProfile(module)
-    if p["state"] == "present" and p["secret"] is None:
-        stored = p["profile_id"] in profile.stored_ids()
-        if not stored or p["update_secret"] == "always":
-            module.fail_json(msg="secret is required to %s profile %s" % ("create" if not stored else "update (update_secret=always)", p["profile_id"]))
-    module.exit_json(**profile.run())
+    try:
+        if p["state"] == "present" and p["secret"] is None:
+            stored = p["profile_id"] in profile.stored_ids()
+            if not stored or p["update_secret"] == "always":
+                module.fail_json(msg="secret is required to %s profile %s" % ("create" if not stored else "update (update_secret=always)", p["profile_id"]))
+        module.exit_json(**profile.run())
+    except CliError as exc:
+        module.fail_json(**exc.fail_kwargs())
 
 
 if __name__ == "__main__":

@@ -27,9 +27,8 @@ author:
   - clawops.openclaw contributors (@clawops)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - clawops.openclaw.cli
 attributes:
-  check_mode:
-    support: full
   diff_mode:
     support: full
     details:
@@ -37,17 +36,17 @@ attributes:
         O(secret_settings), values under secret-looking keys at any depth (token, secret, password, C(*Key), credentials,
         authorization, cookie, ...), and credential-shaped parts of any string (URL credentials, C(Bearer) values,
         C(key=)/C(token=) query values, known token formats).
-  platform:
-    platforms: posix
 options:
-  path:
+  config_path:
     description:
-      - Config file to manage.
+      - Config file to manage; the CLI gets it as C(OPENCLAW_CONFIG_PATH).
       - Default is what OpenClaw itself would use for the executing user, C($OPENCLAW_CONFIG_PATH), else
         C($OPENCLAW_STATE_DIR/openclaw.json), else C(~/.openclaw/openclaw.json) (C(~/.openclaw-PROFILE/) with O(profile)).
+      - Run the module as the user that owns the config (C(become_user)).
     type: path
+    aliases: [path]
   profile:
-    description: OpenClaw profile (C(--profile)); selects C(~/.openclaw-PROFILE/openclaw.json) when O(path) is not set.
+    description: OpenClaw profile (C(--profile)); selects C(~/.openclaw-PROFILE/openclaw.json) when O(config_path) is not set.
     type: str
   settings:
     description:
@@ -68,9 +67,6 @@ options:
     type: list
     elements: str
     default: []
-  openclaw_bin:
-    description: The C(openclaw) CLI used to validate and write. Default is the one found on C(PATH), C(/usr/local/bin) or C(/usr/bin).
-    type: path
 notes:
   - "Why the CLI and not a direct atomic write: OpenClaw's schema is large and version-specific
     (C(additionalProperties: false) almost everywhere); the installed release is the only
@@ -135,9 +131,11 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.clawops.openclaw.plugins.module_utils._cli import (
+    CLI_ARGUMENT_SPEC, CliError, ConfigReadError, OpenClawCli, check_cli_options, read_config,
+)
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
-    ConfigReadError, apply_config_patch, config_changes, executing_user_config_path, openclaw_cli, deep_merge, flatten, leaf_strings, read_config,
-    redact_tree, remove_path, secret_leaves,
+    config_changes, executing_user_config_path, deep_merge, flatten, leaf_strings, redact_tree, remove_path, secret_leaves,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._inputs import CONFIG_PROFILE, Checker
 
@@ -153,18 +151,18 @@ def load_config(module, path):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            path=dict(type="path"),
             profile=dict(type="str"),
             # no_log: the module logs its arguments to the node's journal at start, and settings may hold channel
             # tokens (-vvv printed them). The result is then masked by what looks secret, not by every value.
             settings=dict(type="dict", default={}, no_log=True),
             secret_settings=dict(type="dict", default={}, no_log=True),
             remove=dict(type="list", elements="str", default=[]),
-            openclaw_bin=dict(type="path"),
+            **dict(CLI_ARGUMENT_SPEC, config_path=dict(type="path", aliases=["path"]))
         ),
         supports_check_mode=True,
     )
     params = module.params
+    check_cli_options(module)
     # A profile names a directory (~/.openclaw-PROFILE): `../x` would leave the state directory.
     check = Checker()
     if params["profile"] is not None:
@@ -173,7 +171,7 @@ def main():
     check.str_list("remove", params["remove"], lambda n, i: check.text(n, i, empty=False, max_len=1024))
     if check.errors:
         module.fail_json(msg=" ".join(check.errors))
-    path = executing_user_config_path(params["path"], params["profile"])
+    path = executing_user_config_path(params["config_path"], params["profile"])
     desired = deep_merge(params["settings"], params["secret_settings"])
     secret_paths = set(flatten(params["secret_settings"]))
     # Ansible masks every leaf of a no_log option wherever it appears in the result: a port or `local` in
@@ -199,8 +197,11 @@ def main():
             after=json.dumps(redact_tree(after, secret_paths), indent=2, sort_keys=True) + "\n",
         )
     if changes and not module.check_mode:
-        openclaw_bin = openclaw_cli(module, params["openclaw_bin"])
-        apply_config_patch(module, openclaw_bin, path, patch)
+        try:
+            OpenClawCli.from_params(module, path).patch_config(patch)
+        except CliError as exc:
+            # OpenClaw names the offending paths in its message but never echoes values.
+            module.fail_json(path=path, **exc.fail_kwargs("OpenClaw refused the config change, %s is unchanged: %s" % (path, exc.detail)))
         if os.path.exists(path + ".bak"):
             result["backup_file"] = path + ".bak"
     module.exit_json(**result)

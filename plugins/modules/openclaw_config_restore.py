@@ -88,10 +88,6 @@ options:
     elements: str
     choices: [gateway_mode_missing, bind_without_auth]
     default: []
-  timeout:
-    description: Seconds allowed for each C(openclaw config validate) call.
-    type: float
-    default: 60
 seealso:
   - module: clawops.openclaw.openclaw_config
   - module: clawops.openclaw.openclaw_facts
@@ -176,21 +172,16 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
-    CLI_ARGUMENT_SPEC, config_path_for, executing_user_config_path, openclaw_cli, redact_tree, startup_refusals,
+from ansible_collections.clawops.openclaw.plugins.module_utils._cli import (
+    CLI_ARGUMENT_SPEC, CliError, ConfigReadError, OpenClawCli, check_cli_options, parse_config,
 )
-from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
+    config_path_for, executing_user_config_path, redact_tree, startup_refusals,
+)
 from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import Dir, Refused, prune, stamp
 
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 _KNOWN_GOOD_NAME = re.compile(r"[0-9a-f]{64}\.json\Z")
-
-
-def describe_parse_error(exc):
-    """Where the text is wrong, never the text itself (it may hold a secret)."""
-    if isinstance(exc, JSON5DecodeError):
-        return "unparsable at line %d column %d" % (exc.lineno, exc.colno)
-    return "unparsable"
 
 
 def pretty_redacted(data):
@@ -226,7 +217,9 @@ class Restorer(object):
         self.backup_pattern = re.compile(re.escape(self.name) + r"\.(?:last-good|bak|bak\.[0-9]+)\Z")
         self.broken_pattern = re.compile(re.escape(self.name) + r"\.broken-[0-9]{8}T[0-9]{6}Z(?:-[0-9]+)?\Z")
         self.quarantine_pattern = re.compile(re.escape(self.name) + r"\.(?:last-good|bak|bak\.[0-9]+)\.clawops-quarantine-[0-9]{8}T[0-9]{6}Z(?:-[0-9]+)?\Z")
-        self.bin = openclaw_cli(module, p["openclaw_bin"]) if p["validate"] else None
+        # OpenClaw's schema check runs as the service user on a private copy (schema_problem), never as root.
+        self.cli = (OpenClawCli.from_params(module, run_as=dict(name=self.pw.pw_name, uid=self.pw.pw_uid, home=self.pw.pw_dir))
+                    if p["validate"] else None)
         self.now = time.time()
         self.stage_dir = None
         self.result = dict(changed=False, rejected=[], refusals=[], pruned=[])
@@ -235,24 +228,18 @@ class Restorer(object):
     def problem(self, data, accept=None):
         """(None, accepted refusal ids) when the content parses, validates and starts, else (what is wrong, [])."""
         accept = self.module.params["accept_refusals"] if accept is None else accept
+        if not data.strip():
+            return "cannot be parsed: the file is empty", []
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            return "unparsable: not UTF-8", []
-        try:
-            parsed = json5_loads(text) if text.strip() else None
-        except JSON5DecodeError as exc:
-            return describe_parse_error(exc), []
-        except ValueError:
-            return "unparsable", []
-        if not isinstance(parsed, dict):
-            return "unparsable: not a JSON object", []
+            parsed = parse_config(data, self.config_path)
+        except ConfigReadError as exc:
+            return exc.reason, []  # where the text is wrong, never the text (it may hold a secret)
         refusals = startup_refusals(parsed)
         refused = [message for ident, message in refusals if ident not in accept]
         if refused:
             return "refused at start: %s" % "; ".join(refused), []
         accepted = [ident for ident, dummy in refusals]
-        if not self.bin:
+        if not self.cli:
             return None, accepted
         return self.schema_problem(data), accepted
 
@@ -269,21 +256,16 @@ class Restorer(object):
         finally:
             stage.close()
         staged = os.path.join(self.stage_dir, name)
-        argv = ["timeout", "-k", "2", "%g" % self.module.params["timeout"], self.bin, "config", "validate", "--json"]
-        if os.geteuid() == 0 and self.pw.pw_uid != 0:
-            argv = ["runuser", "-u", self.pw.pw_name, "--"] + argv
-        rc, out, err = self.module.run_command(
-            argv, cwd="/", environ_update={"OPENCLAW_CONFIG_PATH": staged, "LC_ALL": "C", "NO_COLOR": "1"})
         try:
-            verdict = json.loads(out[out.index("{"):])
-        except ValueError:
-            verdict = {}
+            verdict = self.cli.with_config(staged).json(["config", "validate", "--json"], any_rc=True)  # rc 1 with a verdict: invalid
+        except CliError as exc:
+            self.fail(**exc.fail_kwargs("openclaw config validate gave no verdict (rc=%s): %s" % (exc.rc, exc.detail)))
         if verdict.get("valid") is True:
             return None
         if verdict.get("valid") is False:
             issues = ["%s: %s" % (i.get("path"), i.get("message")) for i in verdict.get("issues", []) if isinstance(i, dict)]
             return "schema-invalid: %s" % ("; ".join(issues) or "see openclaw config validate")
-        self.fail("openclaw config validate gave no verdict (rc=%s)" % rc)
+        self.fail("openclaw config validate gave no verdict: its answer has no 'valid'")
 
     # -- places -----------------------------------------------------------------------------------
     def fail(self, msg, **kwargs):
@@ -401,10 +383,10 @@ class Restorer(object):
         if source == "user_backup" and hashlib.sha256(data).hexdigest() not in known_hashes:
             # The operator opted in to a file the service user can write: show what it holds, secrets masked.
             try:
-                diff["before"] += pretty_redacted(json5_loads(current.decode("utf-8")))
-            except (ValueError, UnicodeDecodeError):
+                diff["before"] += pretty_redacted(parse_config(current, self.config_path))
+            except ConfigReadError:
                 pass
-            diff["after"] += pretty_redacted(json5_loads(data.decode("utf-8")))
+            diff["after"] += pretty_redacted(parse_config(data, path))
         return diff
 
     # -- state=known_good -------------------------------------------------------------------------
@@ -492,11 +474,11 @@ def main():
             max_age_days=dict(type="int", default=30),
             validate=dict(type="bool", default=True),
             accept_refusals=dict(type="list", elements="str", default=[], choices=["gateway_mode_missing", "bind_without_auth"]),
-            timeout=dict(type="float", default=60),
             **CLI_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )
+    check_cli_options(module)
     module.exit_json(**Restorer(module).run())
 
 

@@ -21,7 +21,10 @@ description:
   - Works when the gateway is stopped, not installed or hung; it changes nothing, and every probe is
     bounded by O(timeout).
   - Reads files and C(/proc) directly and calls C(systemctl) and the HTTP endpoints; the only OpenClaw
-    CLI call is the optional schema validation (O(validate_config)), which costs about a second.
+    CLI calls are the optional schema validation (O(validate_config)), which costs about a second, and the two of
+    O(gather_auth). They run as O(user), bounded by O(cli_timeout).
+  - The CLI is looked for where the gateway role installs it (O(npm_prefix)), so that C(installed) and C(version)
+    describe that install.
   - Run it as root (C(become)) so it can see every listener's owner and the service's process environment;
     run as the service user it still reports everything it may read.
 author:
@@ -29,6 +32,7 @@ author:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
+  - clawops.openclaw.cli
 attributes:
   check_mode:
     support: full
@@ -49,7 +53,9 @@ options:
       - Letters, digits, C(_) and C(-), at most 64, not starting with C(-).
     type: str
   config_path:
-    description: Config file, when it is not where OpenClaw looks by default for O(user). Absolute, without C(..).
+    description:
+      - Config file, when it is not where the service reads it (OpenClaw's default for O(user) and the unit's environment).
+        Absolute, without C(..). The CLI calls get it as C(OPENCLAW_CONFIG_PATH).
     type: path
   port:
     description: Gateway port. Default is the one in the unit's C(--port), else C(gateway.port) in the config, else 18789.
@@ -78,10 +84,6 @@ options:
         retry delay plus a module start per try.
     type: float
     default: 0
-  cli_timeout:
-    description: Seconds allowed for the OpenClaw CLI call of O(validate_config) (Node starts slowly on small hosts), from 1 to 3600.
-    type: float
-    default: 30
   event_loop_delay_threshold_ms:
     description: Event-loop p99 delay above which the gateway is reported as degraded, whatever OpenClaw says (positive).
     type: float
@@ -210,6 +212,9 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.six.moves.urllib.request import ProxyHandler, build_opener
 from ansible.module_utils.six.moves.urllib.error import HTTPError
 
+from ansible_collections.clawops.openclaw.plugins.module_utils._cli import (
+    CLI_ARGUMENT_SPEC, ConfigReadError, OpenClawCli, bounded, cli_option_errors, find_cli, parse_config,
+)
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
     PROXY_VARIABLES, compose_unit_environment, config_path_for, exec_start_args, option_value, parse_env_file, parse_environment_assignments,
     parse_unit_file, read_text, redact_env, redact_tree, redact_value, shell_startup_paths, startup_refusals, state_dir_for, unit_environment,
@@ -218,7 +223,6 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._egress import (
     DEFAULT_CHANNEL_HOSTS, first_forward_is_default, host_of, no_proxy_entries, no_proxy_matches, parse_privoxy_forwards, privoxy_route,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._findings import problem_fields
-from ansible_collections.clawops.openclaw.plugins.module_utils._json5 import JSON5DecodeError, loads as json5_loads
 from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import confined, is_inside, normalise_path, read_beneath, read_nofollow
 from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import automatic, read_pins, unusable_profiles
 
@@ -238,6 +242,7 @@ SHOW_PROPERTIES = ("LoadState", "ActiveState", "SubState", "UnitFileState", "Mai
                    "ExecMainStatus", "FragmentPath", "DropInPaths", "ActiveEnterTimestampMonotonic")
 
 
+VALIDATE_ARGS = ("config", "validate", "--json")
 # The first minute after a start does not count towards a degraded event loop.
 STARTUP_GRACE_MS = 60000
 ROOT_HOME = "/root"  # `sudo openclaw ...` reads root's own state dir
@@ -351,18 +356,19 @@ class Gatherer(object):
         if reason and reason != "missing":
             self.problem("user_file_unsafe", "%s %s: not read as root and left alone" % (path, reason), path=path, reason=reason)
 
-    def command(self, argv, as_user=False, env=None, timeout=None):
-        """(argv, environment) of a command bounded by `timeout` (coreutils), optionally as the service user."""
+    def command(self, argv, env=None, timeout=None):
+        """(argv, environment) of a command (systemctl, node) bounded by `timeout`. The OpenClaw CLI goes through cli()."""
         environ = {"LC_ALL": "C", "NO_COLOR": "1", "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0"}
         environ.update(env or {})
-        if as_user and self.user and os.geteuid() == 0 and self.user["uid"] != 0:
-            argv = ["runuser", "-u", self.user["name"], "--", "env", "HOME=%s" % self.user["home"],
-                    "XDG_RUNTIME_DIR=/run/user/%d" % self.user["uid"]] + ["%s=%s" % kv for kv in environ.items()] + argv
-        return ["timeout", "-k", "1", "%g" % (timeout or self.timeout)] + argv, environ
+        return bounded(argv, timeout or self.timeout), environ
 
-    def run(self, argv, as_user=False, env=None, timeout=None):
-        """Run a command bounded by `timeout` (coreutils), optionally as the service user."""
-        return self.execute(*self.command(argv, as_user, env, timeout))
+    def run(self, argv, env=None, timeout=None):
+        """Run a command bounded by `timeout` (coreutils)."""
+        return self.execute(*self.command(argv, env, timeout))
+
+    def cli(self):
+        """The OpenClaw CLI found by gather_install, run as the service user on the config gather_config found."""
+        return OpenClawCli(self.module, self.facts["cli_path"], self.facts["config"]["path"], self.params["cli_timeout"], run_as=self.user)
 
     def execute(self, argv, environ):
         try:
@@ -396,12 +402,8 @@ class Gatherer(object):
             self.problem("linger_off", "linger is off for %s: the user service stops at logout and does not start at boot" % name)
 
     def gather_install(self):
-        cli = None
-        for directory in BIN_DIRS:
-            candidate = os.path.join(directory, "openclaw")
-            if os.path.exists(candidate):
-                cli = candidate
-                break
+        # Where the gateway role installs it (npm_prefix): a CLI elsewhere is not the install the role manages.
+        cli, places = find_cli(self.params.get("openclaw_bin"), self.params.get("npm_prefix"))
         package_root = None
         version = None
         if cli:
@@ -418,7 +420,7 @@ class Gatherer(object):
                 pass
         self.facts.update(installed=version is not None, version=version, cli_path=cli, package_root=package_root)
         if version is None:
-            self.problem("not_installed", "the openclaw package is not installed (no openclaw CLI in %s)" % ", ".join(BIN_DIRS))
+            self.problem("not_installed", "the openclaw package is not installed (no openclaw CLI in %s)" % ", ".join(places))
 
         node = None
         for directory in BIN_DIRS:
@@ -639,14 +641,11 @@ class Gatherer(object):
             except KeyError:
                 config["owner"] = str(st.st_uid)
             try:
-                data = json5_loads(text) if text and text.strip() else {}
-                config["parse_ok"] = isinstance(data, dict)
-                if not config["parse_ok"]:
-                    config["parse_error"] = "the config is not a JSON object"
-                    data = None
-            except JSON5DecodeError as exc:
+                data = parse_config(text or "", path)
+                config["parse_ok"] = True
+            except ConfigReadError as exc:
                 config["parse_ok"] = False
-                config["parse_error"] = str(exc)
+                config["parse_error"] = exc.fault
             if st.st_mode & 0o077:
                 self.problem("config_permissions", "%s is mode %s: it holds credentials and should be 0600" % (path, config["file_mode"]))
         self._config_data = data
@@ -807,13 +806,9 @@ class Gatherer(object):
         if not self.validation_needed() or self.facts["service"].get("active_state") in ("active", "reloading"):
             return
         result = []
-        self._validation = threading.Thread(target=lambda: result.append(self.execute(*self.validation_command())))
+        self._validation = threading.Thread(target=lambda: result.append(self.cli().call(VALIDATE_ARGS)))
         self._validation.result = result
         self._validation.start()
-
-    def validation_command(self):
-        return self.command([self.facts["cli_path"], "config", "validate", "--json"], as_user=True,
-                            env={"OPENCLAW_CONFIG_PATH": self.facts["config"]["path"]}, timeout=self.params["cli_timeout"])
 
     def validate_config(self):
         """OpenClaw's own schema check: `openclaw config validate --json`, a CLI start (~3 s)."""
@@ -822,23 +817,20 @@ class Gatherer(object):
             return
         if self._validation is not None:
             self._validation.join()
-            rc, out, err = self._validation.result[0] if self._validation.result else (127, "", "the validation did not run")
+            result = self._validation.result[0] if self._validation.result else None
         elif not self.params["validate_loaded_config"] and self.loaded_by_ready_gateway(config["path"]):
             # The gateway validated this very file when it loaded it, and it serves.
             config.update(valid=True, validated_by="running gateway")
             return
         else:
-            rc, out, err = self.execute(*self.validation_command())
-        try:
-            verdict = json.loads(out[out.index("{"):]) if "{" in out else {}
-        except ValueError:
-            verdict = {}
+            result = self.cli().call(VALIDATE_ARGS)
+        verdict = (result.json() if result else None) or {}
         if "valid" in verdict:
             config.update(valid=bool(verdict["valid"]), validated_by="openclaw config validate",
                           issues=[dict(path=i.get("path"), message=redact_value(i.get("message")))
                                   for i in verdict.get("issues", []) if isinstance(i, dict)])
         else:
-            config["validate_error"] = redact_value((err or out).strip()[-500:]) or "rc=%s" % rc
+            config["validate_error"] = self.cli().error(result).detail[-500:] if result else "the validation did not run"
         if config["valid"] is False:
             self.problem("config_invalid", "config %s fails OpenClaw's schema: %s" % (
                 config["path"], "; ".join("%s: %s" % (i["path"], i["message"]) for i in config["issues"]) or "see openclaw config validate"))
@@ -992,16 +984,14 @@ class Gatherer(object):
 
     def cli_json(self, argv):
         """(parsed JSON, None) or (None, OpenClaw's error message)."""
-        rc, out, err = self.run([self.facts["cli_path"]] + argv, as_user=True, timeout=self.params["cli_timeout"],
-                                env={"OPENCLAW_CONFIG_PATH": self.facts["config"]["path"]})
-        try:
-            data = json.loads(out[out.index("{"):]) if "{" in out else None
-        except ValueError:
-            data = None
-        if rc == 0 and isinstance(data, dict):
+        cli = self.cli()
+        result = cli.call(argv)
+        data = result.json()
+        if result.rc == 0 and data is not None:
             return data, None
-        message = (data or {}).get("error", {}).get("message") if isinstance(data, dict) else None
-        return None, message or (err or out).strip()[-500:] or "rc=%s" % rc
+        error = data.get("error") if data else None
+        message = error.get("message") if isinstance(error, dict) else None
+        return None, redact_value(message) if isinstance(message, str) and message else cli.error(result).detail[-500:]
 
     def gather_auth(self):
         """Seed 002 drift: what OpenClaw stores vs what the config registers and orders."""
@@ -1307,7 +1297,8 @@ def option_errors(params):
             bad(name, "must be an absolute path without '..' or control characters")
     if params["port"] is not None and not 1 <= params["port"] <= 65535:
         bad("port", "must be between 1 and 65535, got %s" % params["port"])
-    for name, low, high in (("timeout", 0.1, 3600), ("cli_timeout", 1, 3600), ("wait_ready", 0, 86400),
+    errors += cli_option_errors(dict((name, params[name]) for name in ("openclaw_bin", "npm_prefix", "cli_timeout") if name in params))
+    for name, low, high in (("timeout", 0.1, 3600), ("wait_ready", 0, 86400),
                             ("event_loop_delay_threshold_ms", 1, 3600000)):
         value = params[name]
         # 'not low <= value' also refuses nan.
@@ -1331,14 +1322,13 @@ def check_options(module):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            CLI_ARGUMENT_SPEC,
             user=dict(type="str", default="openclaw"),
             profile=dict(type="str"),
-            config_path=dict(type="path"),
             port=dict(type="int"),
             timeout=dict(type="float", default=3),
             validate_config=dict(type="bool", default=True),
             validate_loaded_config=dict(type="bool", default=True),
-            cli_timeout=dict(type="float", default=30),
             wait_ready=dict(type="float", default=0),
             gather_auth=dict(type="bool", default=False),
             event_loop_delay_threshold_ms=dict(type="float", default=500),

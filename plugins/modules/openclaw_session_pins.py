@@ -42,10 +42,6 @@ options:
     description: Only automatic pins to profiles OpenClaw reports in cooldown or disabled (C(openclaw models status --json)).
     type: bool
     default: false
-  timeout:
-    description: Seconds allowed for each OpenClaw CLI call.
-    type: float
-    default: 30
 seealso:
   - module: clawops.openclaw.openclaw_auth_profile
   - module: clawops.openclaw.openclaw_facts
@@ -83,14 +79,16 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.clawops.openclaw.plugins.module_utils._common import CLI_ARGUMENT_SPEC, executing_user_config_path, openclaw_cli
+from ansible_collections.clawops.openclaw.plugins.module_utils._cli import CLI_ARGUMENT_SPEC, CliError, OpenClawCli, check_cli_options
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import executing_user_config_path
 from ansible_collections.clawops.openclaw.plugins.module_utils._inputs import AGENT_ID, PROFILE_ID, Checker
 from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import read_pins, unusable_profiles
 
 
-def reset_argv(openclaw_bin, session_key, timeout):
-    """The RPC call resetting one session; the key travels as JSON so that no key can inject options."""
-    return [openclaw_bin, "gateway", "call", "sessions.reset", "--params", json.dumps({"key": session_key}),
+def reset_args(session_key, timeout):
+    """The RPC call resetting one session; the key travels as JSON so that no key can inject options.
+    OpenClaw's own RPC timeout is the call's: an RPC that outlives it is reported by OpenClaw, not killed."""
+    return ["gateway", "call", "sessions.reset", "--params", json.dumps({"key": session_key}),
             "--json", "--timeout", str(int(timeout * 1000))]
 
 
@@ -104,19 +102,7 @@ class SessionPins(object):
         p = module.params
         self.config_path = executing_user_config_path(p["config_path"])
         self.state_dir = os.path.dirname(self.config_path)
-        self.bin = openclaw_cli(module, p["openclaw_bin"])
-        self.env = {"OPENCLAW_CONFIG_PATH": self.config_path, "LC_ALL": "C", "NO_COLOR": "1"}
-
-    def cli_json(self, argv, what):
-        rc, out, err = self.module.run_command(["timeout", "-k", "2", "%g" % self.module.params["timeout"]] + argv,
-                                               environ_update=self.env)
-        try:
-            data = json.loads(out[out.index("{"):])
-        except ValueError:
-            data = None
-        if rc != 0 or not isinstance(data, dict):
-            self.module.fail_json(msg="%s failed (rc=%s): %s" % (what, rc, (err or out).strip()[-1500:]), rc=rc)
-        return data
+        self.cli = OpenClawCli.from_params(module, self.config_path)
 
     def pins(self):
         pins, errors = read_pins(self.state_dir, self.module.params["agent"])
@@ -137,7 +123,7 @@ class SessionPins(object):
         if targets and p["unusable_only"]:
             unusable = set()
             for agent in sorted(set(pin["agent"] for pin in targets)):
-                status = self.cli_json([self.bin, "models", "status", "--json", "--agent", agent], "openclaw models status")
+                status = self.cli.json(["models", "status", "--json", "--agent", agent])
                 unusable.update("%s/%s" % (agent, u["profile_id"]) for u in unusable_profiles(status))
             targets = [pin for pin in targets if "%s/%s" % (pin["agent"], pin["profile_id"]) in unusable]
 
@@ -150,7 +136,7 @@ class SessionPins(object):
             return result
 
         for pin in targets:
-            self.cli_json(reset_argv(self.bin, pin["session_key"], p["timeout"]), "sessions.reset of %s" % pin["session_key"])
+            self.cli.json(reset_args(pin["session_key"], p["cli_timeout"]), "sessions.reset of %s" % pin["session_key"])
         still = [pin for pin in self.pins() if pin in targets]
         if still:
             self.module.fail_json(msg="the gateway kept the automatic pin of %s" % ", ".join(pin["session_key"] for pin in still),
@@ -164,21 +150,23 @@ def main():
             agent=dict(type="str"),
             profile_ids=dict(type="list", elements="str", default=[]),
             unusable_only=dict(type="bool", default=False),
-            timeout=dict(type="float", default=30),
             **CLI_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )
     p = module.params
+    check_cli_options(module)
     check = Checker()
-    check.number("timeout", p["timeout"], maximum=3600)  # nan and inf are floats too
     if p["agent"] is not None:
         check.text("agent", p["agent"], empty=False, max_len=128, pattern=AGENT_ID, hint="an agent id (letters, digits, '.', '_', '-')")
     check.str_list("profile_ids", p["profile_ids"],
                    lambda n, i: check.text(n, i, empty=False, max_len=256, pattern=PROFILE_ID, hint="provider:name"))
     if check.errors:
         module.fail_json(msg=" ".join(check.errors))
-    module.exit_json(**SessionPins(module).run())
+    try:
+        module.exit_json(**SessionPins(module).run())
+    except CliError as exc:
+        module.fail_json(**exc.fail_kwargs())
 
 
 if __name__ == "__main__":

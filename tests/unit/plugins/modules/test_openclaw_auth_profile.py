@@ -14,7 +14,7 @@ import pytest
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_auth_profile
 from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
-    merge_patch, run_main,
+    merge_patch, openclaw_argv, run_main,
 )
 
 KEY_A = "sk-KEY-A-0000000000000000000001"
@@ -37,7 +37,8 @@ class FakeOpenClaw(object):
             return json.load(handle)
 
     def __call__(self, argv, data=None, **kwargs):
-        self.calls.append(dict(argv=list(argv), data=data))
+        self.calls.append(dict(argv=openclaw_argv(argv), data=data, full=list(argv)))
+        argv = openclaw_argv(argv)
         sub = argv[1:4]
         if sub == ["models", "auth", "list"]:
             profiles = [{"id": pid, "provider": pid.split(":")[0], "type": "api_key"} for pid in self.stored]
@@ -71,11 +72,17 @@ def run(tmp_path, fake, check=False, diff=False, **args):
     return run_main(openclaw_auth_profile.main, fake, tmp_path, check=check, diff=diff, **args)
 
 
-def test_paste_argv_never_carries_the_secret():
-    argv = openclaw_auth_profile.paste_argv("/usr/local/bin/openclaw", "api_key", "openai", "openai:backup", agent="main")
-    assert argv == ["/usr/local/bin/openclaw", "models", "auth", "paste-api-key", "--provider", "openai",
-                    "--profile-id", "openai:backup", "--agent", "main"]
-    assert openclaw_auth_profile.paste_argv("oc", "token", "anthropic", "anthropic:ops")[3] == "paste-token"
+def test_paste_args_never_carry_the_secret():
+    args = openclaw_auth_profile.paste_args("api_key", "openai", "openai:backup", agent="main")
+    assert args == ["models", "auth", "paste-api-key", "--provider", "openai", "--profile-id", "openai:backup", "--agent", "main"]
+    assert openclaw_auth_profile.paste_args("token", "anthropic", "anthropic:ops")[2] == "paste-token"
+
+
+def test_every_call_is_bounded_the_writes_too(tmp_path):
+    fake = FakeOpenClaw(str(tmp_path / "openclaw.json"))
+    run(tmp_path, fake, profile_id="google:manual", secret=KEY_A, cli_timeout=7)
+    assert [c["full"][:4] for c in fake.calls] == [["timeout", "-k", "2", "7"]] * 2
+    assert [c["argv"][1:4] for c in fake.calls] == [["models", "auth", "list"], ["models", "auth", "paste-api-key"]]
 
 
 def test_create_stores_on_stdin_and_registers(tmp_path):

@@ -69,7 +69,7 @@ def test_unparsable_config_restored_from_newest_valid_backup_and_kept_aside(tmp_
     write(tmp_path / "openclaw.json.bak.1", GOOD.replace("18789", "18790"), age=20)
     result = run(tmp_path, diff=True)
     assert result["changed"] is True and result["restored_from"].endswith("openclaw.json.bak.1")
-    assert result["problem"].startswith("unparsable")
+    assert result["problem"].startswith("cannot be parsed: ")
     assert [r["path"].rsplit("/", 1)[1] for r in result["rejected"]] == ["openclaw.json.last-good", "openclaw.json.bak"]
     assert "schema-invalid: gateway.port: Expected number" in result["rejected"][0]["problem"]
     assert (tmp_path / "openclaw.json").read_text() == GOOD.replace("18789", "18790")
@@ -319,7 +319,7 @@ def test_as_root_for_the_service_user_files_are_its_own_and_the_cli_runs_as_it(t
     assert (d / "openclaw.json").stat().st_uid == nobody.pw_uid
     kept = os.stat(result["broken_kept_at"])
     assert kept.st_uid == nobody.pw_uid and stat.S_IMODE(kept.st_mode) == 0o600
-    assert fake.calls and all(argv[:4] == ["runuser", "-u", "nobody", "--"] for argv, env in fake.calls)
+    assert fake.calls and all(argv[4:8] == ["runuser", "-u", "nobody", "--"] for argv, env in fake.calls)
     assert not any(env["OPENCLAW_CONFIG_PATH"].startswith(str(d)) for argv, env in fake.calls)  # a private copy
     assert not any(os.path.exists(os.path.dirname(env["OPENCLAW_CONFIG_PATH"])) for argv, env in fake.calls)
 

@@ -13,7 +13,7 @@ import pytest
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_session_pins
 from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.test_sessions import AUTO, USER, make_store
 from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
-    run_main,
+    openclaw_argv, run_main,
 )
 
 
@@ -26,7 +26,7 @@ class FakeGateway(object):
 
     def __call__(self, argv, **kwargs):
         self.calls.append(list(argv))
-        argv = argv[argv.index("--") + 1:] if "--" in argv else argv[4:]  # drop `timeout -k 2 N`
+        argv = openclaw_argv(argv)
         if argv[1:4] == ["models", "status", "--json"]:
             return 0, json.dumps({"auth": {"unusableProfiles": [{"profileId": p, "kind": "cooldown"} for p in self.unusable]}}), ""
         if argv[1:4] == ["gateway", "call", "sessions.reset"]:
@@ -62,10 +62,9 @@ def run(tmp_path, gateway, check=False, diff=False, **args):
     return run_main(openclaw_session_pins.main, gateway, tmp_path, check=check, diff=diff, **args)
 
 
-def test_reset_argv_passes_the_key_as_json_not_as_an_option():
-    argv = openclaw_session_pins.reset_argv("/usr/local/bin/openclaw", "--token=x", 30)
-    assert argv == ["/usr/local/bin/openclaw", "gateway", "call", "sessions.reset", "--params", '{"key": "--token=x"}',
-                    "--json", "--timeout", "30000"]
+def test_reset_args_pass_the_key_as_json_not_as_an_option():
+    args = openclaw_session_pins.reset_args("--token=x", 30)
+    assert args == ["gateway", "call", "sessions.reset", "--params", '{"key": "--token=x"}', "--json", "--timeout", "30000"]
 
 
 def test_resets_automatic_pins_to_the_profiles_asked_and_keeps_user_pins(tmp_path, store):
@@ -113,13 +112,16 @@ def test_a_pin_the_gateway_did_not_clear_is_a_failure(tmp_path, store):
 
 
 def test_nonpositive_timeout_refused(tmp_path, store):
-    result = run(tmp_path, FakeGateway(store), timeout=0)
-    assert result["failed"] is True and "timeout must be greater than 0" in result["msg"]
+    result = run(tmp_path, FakeGateway(store), cli_timeout=0)
+    assert result["failed"] is True and "cli_timeout must be between 1 and 3600, got 0" in result["msg"]
 
 
 @pytest.mark.parametrize("args, message", [
-    ({"timeout": float("nan")}, "timeout must be greater than 0"),
-    ({"timeout": -5}, "timeout must be greater than 0"),
+    ({"cli_timeout": float("nan")}, "cli_timeout must be between 1 and 3600"),
+    ({"cli_timeout": -5}, "cli_timeout must be between 1 and 3600"),
+    ({"cli_timeout": 3601}, "cli_timeout must be between 1 and 3600"),
+    ({"npm_prefix": "usr/local"}, "npm_prefix must be an absolute path"),
+    ({"openclaw_bin": "/opt/../bin/openclaw"}, "openclaw_bin must be an absolute path"),
     ({"agent": "--yes"}, "agent must be an agent id"),
     ({"profile_ids": ["openai:a\n"]}, "profile_ids[0] contains a control character"),
     ({"profile_ids": ["openai"]}, "profile_ids[0] must be provider:name"),
