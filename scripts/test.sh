@@ -13,7 +13,7 @@ stage() { printf '\n==== %s ====\n' "$*"; }
 # ansible-test only works on a real copy at ansible_collections/<ns>/<name>: copy the
 # tracked and not-ignored files, as a clean checkout would have them.
 collection_copy() {
-  local root="$CACHE_DIR/ansible-test"
+  local root="$CACHE_DIR/ansible-test/$CLAWOPS_CHECKOUT_ID"
   rm -rf "$root" && mkdir -p "$root/ansible_collections/clawops/openclaw"
   git ls-files -co --exclude-standard -z | xargs -0 tar -cf - | tar -C "$root/ansible_collections/clawops/openclaw" -xf -
   (cd "$root/ansible_collections/clawops/openclaw" && git init -q && git add -A)
