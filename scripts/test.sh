@@ -24,7 +24,7 @@ run_unit() {
   stage "unit tests (coverage of plugins/, per file)"
   # No fail-under: the figure is printed for review, see docs/testing.md.
   COVERAGE_FILE="$CACHE_DIR/unit.coverage" PYTHONPATH="$CACHE_DIR/collections" python -m pytest -q -p no:cacheprovider \
-    --cov=ansible_collections.clawops.openclaw.plugins --cov-report=term tests/unit
+    --cov=plugins --cov-report=term tests/unit
 }
 
 # Galaxy's own import checks on the tarball `ansible-galaxy collection build` makes of a clean copy:
