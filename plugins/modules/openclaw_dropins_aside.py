@@ -77,7 +77,9 @@ dropped:
   elements: str
   sample: [10-clawops.conf]
 conflicts:
-  description: Names that existed on both sides with different content; the file from aside is brought back under a new name (which systemd does not read, as it does not end in C(.conf)).
+  description:
+    - Names that existed on both sides with different content; the file from aside is brought back under a new name
+      (which systemd does not read, as it does not end in C(.conf)).
   returned: always
   type: list
   elements: dict

@@ -1022,7 +1022,9 @@ ansible_facts:
               type: str
             path:
               description: The file concerned.
-              returned: for C(user_file_unsafe), C(config_unsafe), C(proxy_source_unsafe), C(lock_unsafe), C(stale_lock), C(log_file_unsafe), C(auth_legacy_not_imported)
+              returned: >-
+                for C(user_file_unsafe), C(config_unsafe), C(proxy_source_unsafe), C(lock_unsafe), C(stale_lock), C(log_file_unsafe),
+                C(auth_legacy_not_imported)
               type: str
             reason:
               description: Why root did not read the file.
