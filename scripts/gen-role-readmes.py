@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the variables part of every role's README.md from its meta/argument_specs.yml.
 
 argument_specs.yml is the one description of a role's variables (ansible-doc -t role shows it, the role
@@ -6,8 +5,8 @@ enforces it): the README repeats it, generated, between the two markers below. T
 is hand-written and kept; a role without a README gets one with only the generated part (Galaxy's
 importer refuses a role without a README).
 
-    scripts/gen-role-readmes.py           rewrite the READMEs that are out of date
-    scripts/gen-role-readmes.py --check   list them and exit 1, change nothing (the unit tests do this)
+    python3 scripts/gen-role-readmes.py           rewrite the READMEs that are out of date
+    python3 scripts/gen-role-readmes.py --check   list them and exit 1, change nothing (the unit tests do this)
 """
 import argparse
 import glob
@@ -135,7 +134,7 @@ def role_dirs():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when a README is out of date, write nothing")
     args = parser.parse_args()
     stale = []
