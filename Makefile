@@ -11,7 +11,7 @@ lab: ## converge a disposable local systemd container with playbooks/site.yml an
 lab-destroy: ## remove the lab container
 	@scripts/lab.sh down
 
-test: ## the whole suite: unit tests, ansible-test sanity, ansible-lint, molecule (what CI runs)
+test: ## the whole suite: unit tests, ansible-test sanity, ansible-lint, galaxy-importer, molecule (what CI runs)
 	@scripts/test.sh
 
 test-unit: ## unit tests of the modules only
@@ -23,10 +23,13 @@ test-sanity: ## ansible-test sanity only
 lint: ## ansible-lint (production profile) only
 	@scripts/test.sh lint
 
+gates: ## galaxy-importer on the built collection only
+	@scripts/test.sh gates
+
 molecule: ## molecule scenarios only (S=name for one)
 	@scripts/test.sh molecule $(S)
 
 bench: ## benchmarks: converge vs its floor, recovery per fault vs the restart floor (BENCH=converge|recovery)
 	@scripts/bench.sh $(or $(BENCH),all)
 
-.PHONY: help lab lab-destroy test test-unit test-sanity lint molecule bench
+.PHONY: help lab lab-destroy test test-unit test-sanity lint gates molecule bench

@@ -8,10 +8,15 @@ __metaclass__ = type
 
 """Strict, dependency-free JSON5 parser.
 
+Implements the JSON5 Data Interchange Format, version 1.0.0: https://spec.json5.org/
+(its grammar refers to ECMAScript 5.1 for identifiers, numbers, strings and whitespace:
+https://262.ecma-international.org/5.1/). Only parsing; nothing is ever serialised as JSON5.
+
 OpenClaw accepts JSON5 for its configuration files (comments, trailing commas,
 unquoted keys, ...), so modules that read an existing config must understand
 JSON5. Managed hosts cannot be assumed to have a json5 library installed, hence
-this small parser that only needs the Python standard library.
+this small parser that only needs the Python standard library. The unit tests
+fuzz it against the json5 package from PyPI (tests/unit/plugins/module_utils/test_json5_fuzz.py).
 
 Only ``loads()`` and ``JSON5DecodeError`` are public.
 """

@@ -91,20 +91,24 @@ profile_id:
   description: The profile managed.
   returned: always
   type: str
+  sample: openai:primary
 actions:
-  description: What was done (or would be in check mode), in order; C(store_secret), C(register), C(logout), C(unregister).
+  description: What was done (or would be in check mode), in order; empty when nothing changes.
   returned: always
   type: list
   elements: str
+  choices: [store_secret, register, logout, unregister]
   sample: [store_secret, register]
 stored:
-  description: Whether the profile is in OpenClaw's credential store after the run.
+  description: Whether the profile is in OpenClaw's credential store after the run (or would be in check mode).
   returned: always
   type: bool
+  sample: true
 registered:
-  description: Whether C(auth.profiles[profile_id]) is in the config after the run.
+  description: Whether C(auth.profiles[profile_id]) is in the config after the run (or would be in check mode).
   returned: always
   type: bool
+  sample: true
 """
 
 import hashlib

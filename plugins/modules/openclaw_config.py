@@ -109,20 +109,33 @@ path:
   type: str
   sample: /home/openclaw/.openclaw/openclaw.json
 changes:
-  description: What changed (or would change in check mode), one entry per dot path.
+  description: What changed (or would change in check mode), one entry per dot path; empty when nothing changes.
   returned: always
   type: list
   elements: dict
   sample: [{"path": "gateway.port", "action": "set"}, {"path": "gateway.customBindHost", "action": "remove"}]
+  contains:
+    path:
+      description: The dot path of the setting, as in O(settings) or O(remove).
+      returned: always
+      type: str
+      sample: gateway.port
+    action:
+      description: V(set) for a value added or changed, V(remove) for a key deleted.
+      returned: always
+      type: str
+      choices: [set, remove]
+      sample: set
 backup_file:
   description: The backup OpenClaw rotated before writing.
-  returned: changed and not check mode
+  returned: changed and not check mode, when OpenClaw left a backup
   type: str
   sample: /home/openclaw/.openclaw/openclaw.json.bak
 created:
-  description: Whether the config file did not exist before.
+  description: Whether the config file did not exist before (and was, or would be, created).
   returned: always
   type: bool
+  sample: false
 """
 
 import json

@@ -112,37 +112,59 @@ EXAMPLES = r"""
 RETURN = r"""
 state:
   description:
-    - C(valid) when nothing had to be done, C(restored) otherwise (also in check mode), C(broken) when nothing could be restored;
-      C(known_good) for O(state=known_good).
+    - V(valid) when nothing had to be done, V(restored) otherwise (also in check mode), V(broken) (in a failed result) when nothing
+      could be restored; V(known_good) for O(state=known_good).
   returned: always
   type: str
+  choices: [valid, restored, broken, known_good]
+  sample: restored
 problem:
-  description: What was wrong with the config (parse error position or schema issues), when it was broken.
-  returned: when broken
+  description: What was wrong with the config (parse error position or schema issues).
+  returned: when the config was broken (restored, or in the failed result)
   type: str
+  sample: unparsable at line 3 column 5
 restored_from:
   description: The candidate that was (or would be) restored.
-  returned: when broken
+  returned: when restored
   type: str
+  sample: /var/lib/clawops-openclaw/configs/openclaw/0f3c...e1.json
 source:
-  description: C(known_good) or C(user_backup), where RV(restored_from) comes from.
-  returned: when broken
+  description: Where RV(restored_from) comes from.
+  returned: when restored
   type: str
+  choices: [known_good, user_backup]
 broken_kept_at:
   description: Where the broken file was (or would be) kept.
-  returned: when broken
+  returned: when restored
   type: str
+  sample: /home/openclaw/.openclaw/openclaw.json.broken-20260101T120000Z
 known_good:
-  description: The known-good copy of the current config (O(state=known_good)).
-  returned: when O(state=known_good) and the config could be recorded
+  description: The known-good copy of the current config.
+  returned: with O(state=known_good), when the config could be recorded
   type: str
+  sample: /var/lib/clawops-openclaw/configs/openclaw/0f3c...e1.json
 quarantined:
-  description: User-side backups moved (or to be moved) aside, with why and where to.
-  returned: when O(state=known_good)
+  description: User-side backups moved (or to be moved) aside because the gateway would refuse them.
+  returned: with O(state=known_good)
   type: list
   elements: dict
+  contains:
+    path:
+      description: The backup.
+      returned: always
+      type: str
+      sample: /home/openclaw/.openclaw/openclaw.json.bak.1
+    problem:
+      description: Why the gateway would refuse it.
+      returned: always
+      type: str
+    kept_at:
+      description: Where it was (or would be) moved.
+      returned: always
+      type: str
+      sample: /home/openclaw/.openclaw/openclaw.json.bak.1.clawops-quarantine-20260101T120000Z
 pruned:
-  description: Files deleted by retention.
+  description: Files deleted (or that would be) by the retention (O(keep), O(max_age_days)).
   returned: always
   type: list
   elements: str
@@ -153,10 +175,20 @@ refusals:
   elements: str
   sample: [gateway_mode_missing]
 rejected:
-  description: Candidates that were considered and why they were not used.
+  description: Candidates that were considered and not used.
   returned: always
   type: list
   elements: dict
+  contains:
+    path:
+      description: The candidate.
+      returned: always
+      type: str
+    problem:
+      description: Why it was not used (its parse or schema problem, untrusted, or refused as a link or a file of another user).
+      returned: always
+      type: str
+      sample: "untrusted: not a known-good copy (the service user can write it)"
 """
 
 import hashlib

@@ -63,21 +63,36 @@ moved_aside:
   description: Whether the directory was (or would be) moved aside.
   returned: always
   type: bool
+  sample: false
 restored:
   description: Names brought back into O(path).
   returned: always
   type: list
   elements: str
+  sample: [50-operator.conf]
 dropped:
   description: Names in O(rewrite) found aside and removed (the caller writes them again).
   returned: always
   type: list
   elements: str
+  sample: [10-clawops.conf]
 conflicts:
-  description: Names that existed on both sides with different content, each brought back as C(new_name).
+  description:
+    - Names that existed on both sides with different content; the file from aside is brought back under a new name
+      (which systemd does not read, as it does not end in C(.conf)).
   returned: always
   type: list
   elements: dict
+  sample: [{name: 50-operator.conf, new_name: 50-operator.conf.clawops-conflict}]
+  contains:
+    name:
+      description: The name on both sides.
+      returned: always
+      type: str
+    new_name:
+      description: The name the aside copy was brought back as.
+      returned: always
+      type: str
 """
 
 import filecmp

@@ -150,50 +150,1089 @@ ansible_facts:
   contains:
     openclaw:
       description:
-        - The gateway as found. Main keys
-          C(user) (name, uid, home, exists, linger),
-          C(installed), C(version), C(package_root), C(cli_path),
-          C(node) (path, version, engines_ok),
-          C(config) (path, exists, parse_ok, parse_error, valid, validated_by, issues, mode, bind, port, auth_mode, auth_secret_set,
-          file_mode, owner),
-          C(service) (scope, unit_name, unit_path, unit_exists, dropins, load_state, active_state, sub_state, unit_file_state,
-          pid, restarts, result, exec_start, exec_port, runtime_path, backup_unit, system_units (only files named
-          C(openclaw-gateway.service) or C(openclaw-gateway-PROFILE.service) in the system unit directories)),
-          C(environment) (effective, effective_from, proxy, proxy_outside_dropin),
-          C(listeners), C(health), C(ready) (ok, status, ready, failing, uptime_ms, event_loop, waited_s with O(wait_ready)),
-          C(locks), C(log_file),
-          C(egress) (configured, proxy, privoxy, ss_local, relay, routes, channels),
-          C(auth) with O(gather_auth) (stored, registered, order, unusable, legacy_files, pins, drift);
-          C(pins) lists every session's auth pin (agent, session_key, profile_id, source auto|user|user-link),
-          C(paths) (service and cli, each with state_dir and config_path; cli.set_in lists the shell start-up files
-          that set OpenClaw path variables; root_config when C(/root/.openclaw/openclaw.json) exists),
-          C(problems) (id, severity, message, and the finding registry's meaning, fault_class, remediate, fix, fix_text, manual,
-          runbook; see docs/findings.md), C(healthy).
-        - C(environment.effective) holds only an allowlist of variables (the proxy variables in both cases, C(NO_PROXY),
-          C(NODE_OPTIONS), C(NODE_EXTRA_CA_CERTS), C(OPENCLAW_*)), never the whole process environment; values of secret-named
-          variables are C(<redacted>), every other value is masked by shape (URL credentials, C(Bearer)/C(Basic) values,
-          C(key=)/C(token=)/C(sig=) query values, known token formats, long random words). Problem messages are masked the same way.
-        - C(environment.proxy) maps every proxy-related variable to its effective value and the list of
-          C(sources) that set it (C(unit), C(dropin), C(unit_backup), C(environment_file), C(manager),
-          C(dotenv), C(gateway_env)), each with path, value, active and confined.
-        - Every C(path) of a source is absolute and normalised (no C(..), no C(//)); a relative C(EnvironmentFile=) is
-          ignored, as systemd does. C(confined) is true when the path lies inside the service user's home, no component
-          from the home down is a symbolic link and the file is a regular file; the C(manager) source (no path, reached
-          through C(systemctl --user)) is confined.
-        - C(environment.proxy_outside_dropin) lists the assignments (variable, source, path, confined, active) outside the
-          collection's drop-in that reach the gateway, or would once the C(.bak) unit came back; one the drop-in overrides
-          by systemd's precedence is left out. Each confined place gives the warning C(proxy_outside_dropin), which
-          remediation removes; every other one gives the warning C(proxy_source_unsafe) (C(path), C(variables)).
-        - Each entry of C(locks) has C(confined) (a regular file owned by the user in C(/tmp/openclaw-UID/), or in the
-          state dir's C(tmp/openclaw-UID/) when the state dir is in the home, no link on the way); an unconfined lock is
-          not read, never C(stale), and gives the warning C(lock_unsafe). C(log_file) is null when the newest log is a link,
-          not a regular file, or in a C(/tmp/openclaw) that is a link or belongs to another user (warning C(log_file_unsafe)).
+        - The gateway as found. Secret values are never returned; see each key.
         - Files in the user's reach (C(.env), C(gateway.env), C(EnvironmentFile=), the unit, its backup and drop-ins, the
           config, legacy auth files, shell start-up files) are read as root without following links and only when they are
           regular files (outside the home, only when the user may read them, as systemd would); a refused file gives the
-          warning C(user_file_unsafe) (C(path), C(reason)), or the error C(config_unsafe) for the config (C(config.unsafe)).
-      type: dict
+          warning C(user_file_unsafe) (C(path), C(reason)), or the error C(config_unsafe) for the config (RV(ansible_facts.openclaw.config.unsafe)).
       returned: always
+      type: dict
+      contains:
+        user:
+          description: The service user O(user).
+          returned: always
+          type: dict
+          contains:
+            name:
+              description: Its name.
+              returned: always
+              type: str
+              sample: openclaw
+            exists:
+              description: Whether the user exists.
+              returned: always
+              type: bool
+            uid:
+              description: Its uid, null when it does not exist.
+              returned: always
+              type: int
+              sample: 999
+            home:
+              description: Its home, null when it does not exist.
+              returned: always
+              type: str
+              sample: /home/openclaw
+            linger:
+              description: Whether linger is on (the user manager runs without a login).
+              returned: always
+              type: bool
+        installed:
+          description: Whether the C(openclaw) npm package is installed (its CLI found in C(/usr/local/bin), C(/usr/bin) or C(/bin)).
+          returned: always
+          type: bool
+        version:
+          description: The installed OpenClaw version, null when not installed.
+          returned: always
+          type: str
+          sample: 2026.1.29
+        cli_path:
+          description: The C(openclaw) CLI found, null when none.
+          returned: always
+          type: str
+          sample: /usr/local/bin/openclaw
+        package_root:
+          description: The package directory the CLI belongs to.
+          returned: always
+          type: str
+          sample: /usr/local/lib/node_modules/openclaw
+        node:
+          description: The Node.js found next to the CLI.
+          returned: always
+          type: dict
+          contains:
+            path:
+              description: The C(node) executable, null when none.
+              returned: always
+              type: str
+              sample: /usr/local/bin/node
+            version:
+              description: Its version, without C(v); null when unknown.
+              returned: always
+              type: str
+              sample: 24.19.0
+            engines_ok:
+              description: Whether the version satisfies RV(ansible_facts.openclaw.node.engines); null when unknown.
+              returned: always
+              type: bool
+            engines:
+              description: OpenClaw's C(engines) range.
+              returned: always
+              type: str
+              sample: node >=24.16.0 <25 || >=26.1.0
+        service:
+          description: The gateway's systemd unit.
+          returned: always
+          type: dict
+          contains:
+            scope:
+              description: V(user) (the user unit exists), V(system) (only a system unit does) or V(none).
+              returned: always
+              type: str
+              choices: [user, system, none]
+            unit_name:
+              description: The unit's name (C(openclaw-gateway-PROFILE.service) with O(profile)).
+              returned: always
+              type: str
+              sample: openclaw-gateway.service
+            unit_path:
+              description: The user unit file, null when the user does not exist.
+              returned: always
+              type: str
+              sample: /home/openclaw/.config/systemd/user/openclaw-gateway.service
+            unit_exists:
+              description: Whether the user unit file exists.
+              returned: always
+              type: bool
+            dropins:
+              description: The unit's drop-in files.
+              returned: always
+              type: list
+              elements: str
+              sample: [/home/openclaw/.config/systemd/user/openclaw-gateway.service.d/10-clawops.conf]
+            load_state:
+              description: systemd's C(LoadState); null when the user manager was not asked.
+              returned: always
+              type: str
+              sample: loaded
+            active_state:
+              description: systemd's C(ActiveState); null when the user manager was not asked.
+              returned: always
+              type: str
+              sample: active
+            sub_state:
+              description: systemd's C(SubState).
+              returned: always
+              type: str
+              sample: running
+            unit_file_state:
+              description: systemd's C(UnitFileState).
+              returned: always
+              type: str
+              sample: enabled
+            result:
+              description: systemd's C(Result) of the last run.
+              returned: always
+              type: str
+              sample: success
+            pid:
+              description: The main process, null when none.
+              returned: always
+              type: int
+              sample: 4242
+            restarts:
+              description: systemd's restart count (C(NRestarts)), null when the user manager was not asked.
+              returned: always
+              type: int
+              sample: 0
+            exec_main_status:
+              description: Exit status of the last main process (78 is OpenClaw refusing to start).
+              returned: when the user manager answered
+              type: int
+              sample: 0
+            active_since_monotonic_us:
+              description: systemd's C(ActiveEnterTimestampMonotonic).
+              returned: when the user manager answered
+              type: int
+            manager_error:
+              description: Why the user manager could not be asked.
+              returned: when the user manager did not answer
+              type: str
+            exec_start:
+              description: The unit's C(ExecStart=) as arguments.
+              returned: always
+              type: list
+              elements: str
+              sample: [/usr/local/bin/node, /usr/local/lib/node_modules/openclaw/dist/index.js, gateway, --port, "18789"]
+            exec_port:
+              description: The C(--port) of RV(ansible_facts.openclaw.service.exec_start), null when none.
+              returned: always
+              type: int
+              sample: 18789
+            runtime_path:
+              description: The executable of RV(ansible_facts.openclaw.service.exec_start).
+              returned: always
+              type: str
+              sample: /usr/local/bin/node
+            backup_unit:
+              description: The C(.bak) copy OpenClaw's installer left next to the unit, null when none.
+              returned: always
+              type: str
+            system_units:
+              description:
+                - System units of a gateway (files named C(openclaw-gateway.service) or C(openclaw-gateway-PROFILE.service) in
+                  the system unit directories); each one is the error C(system_unit_present).
+              returned: always
+              type: list
+              elements: str
+        environment:
+          description: The gateway's environment and where each proxy variable comes from.
+          returned: always
+          type: dict
+          contains:
+            effective:
+              description:
+                - Variable name to value, the environment of the running process (else the one systemd would give the next
+                  start) plus OpenClaw's own C(.env) and C(gateway.env).
+                - Only an allowlist (the proxy variables in both cases, C(NO_PROXY), C(NODE_OPTIONS), C(NODE_EXTRA_CA_CERTS),
+                  C(OPENCLAW_*)), never the whole environment; values of secret-named variables are C(<redacted>), every other
+                  value is masked by shape (URL credentials, C(Bearer)/C(Basic) values, C(key=)/C(token=)/C(sig=) query values,
+                  known token formats, long random words).
+              returned: always
+              type: dict
+              sample: {HTTPS_PROXY: "http://127.0.0.1:8118", NO_PROXY: "127.0.0.1,localhost,.feishu.cn"}
+            effective_from:
+              description: V(process) (read from C(/proc)), V(unit) (composed from the unit files and the user manager) or null.
+              returned: always
+              type: str
+              sample: process
+            proxy:
+              description:
+                - Each proxy-related variable set anywhere, mapped to C(value) (its effective value, masked) and C(sources),
+                  the places that set it, each with C(source) (V(unit), V(dropin), V(unit_backup), V(environment_file),
+                  V(manager), V(dotenv), V(gateway_env)), C(path), C(value), C(active) and C(confined).
+                - Every C(path) is absolute and normalised (no C(..), no C(//)); a relative C(EnvironmentFile=) is ignored,
+                  as systemd does. C(confined) is true when the path lies inside the service user's home, no component from
+                  the home down is a symbolic link and the file is a regular file; the C(manager) source (no path, reached
+                  through C(systemctl --user)) is confined. Remediation acts only on confined sources; every other source
+                  gives the warning C(proxy_source_unsafe) (C(path), C(variables)).
+              returned: always
+              type: dict
+              sample:
+                HTTPS_PROXY:
+                  value: http://127.0.0.1:8118
+                  sources: [{source: dropin, path: /home/openclaw/.config/systemd/user/openclaw-gateway.service.d/10-clawops.conf,
+                             value: "http://127.0.0.1:8118", active: true, confined: true}]
+            proxy_outside_dropin:
+              description:
+                - The proxy assignments outside the collection's drop-in that reach the gateway (or would, once a C(.bak) unit
+                  came back); one the drop-in overrides by systemd's precedence is left out. Each confined one gives the warning
+                  C(proxy_outside_dropin), which remediation removes; every other one gives C(proxy_source_unsafe).
+              returned: always
+              type: list
+              elements: dict
+              contains:
+                variable:
+                  description: The variable set.
+                  returned: always
+                  type: str
+                source:
+                  description: Where, as in RV(ansible_facts.openclaw.environment.proxy) C(sources).
+                  returned: always
+                  type: str
+                path:
+                  description: The file, absolute and normalised; null for the user manager.
+                  returned: always
+                  type: str
+                confined:
+                  description: Inside the service user's home, reached through no link, a regular file.
+                  returned: always
+                  type: bool
+                active:
+                  description: Whether the running gateway's environment holds it now.
+                  returned: always
+                  type: bool
+        config:
+          description: The config file (O(config_path), else the one the service reads).
+          returned: always
+          type: dict
+          contains:
+            path:
+              description: The file.
+              returned: always
+              type: str
+              sample: /home/openclaw/.openclaw/openclaw.json
+            exists:
+              description: Whether it exists.
+              returned: always
+              type: bool
+            parse_ok:
+              description: Whether it parses as a JSON5 object; null when not read.
+              returned: always
+              type: bool
+            parse_error:
+              description: Why it does not parse, with line and column, never the text.
+              returned: always
+              type: str
+              sample: invalid character at line 3 column 5
+            valid:
+              description: Whether it passes OpenClaw's schema (O(validate_config)); null when not validated.
+              returned: always
+              type: bool
+            validated_by:
+              description: What decided RV(ansible_facts.openclaw.config.valid).
+              returned: when validated
+              type: str
+              choices: [openclaw config validate, running gateway]
+            validate_error:
+              description: The CLI's error when the validation gave no verdict (masked).
+              returned: when the validation gave no verdict
+              type: str
+            issues:
+              description: OpenClaw's schema issues.
+              returned: always
+              type: list
+              elements: dict
+              contains:
+                path:
+                  description: The dot path of the setting.
+                  returned: always
+                  type: str
+                  sample: gateway.bind
+                message:
+                  description: OpenClaw's message, masked.
+                  returned: always
+                  type: str
+            mode:
+              description: C(gateway.mode).
+              returned: always
+              type: str
+              sample: local
+            bind:
+              description: C(gateway.bind).
+              returned: always
+              type: str
+              sample: loopback
+            port:
+              description: C(gateway.port).
+              returned: always
+              type: int
+              sample: 18789
+            custom_bind_host:
+              description: C(gateway.customBindHost).
+              returned: when the config parsed
+              type: str
+            auth_mode:
+              description: C(gateway.auth.mode).
+              returned: always
+              type: str
+              sample: token
+            auth_secret_set:
+              description: Whether C(gateway.auth.token) or C(gateway.auth.password) is set (never the value).
+              returned: always
+              type: bool
+            file_mode:
+              description: Permission bits, octal.
+              returned: always
+              type: str
+              sample: "0600"
+            owner:
+              description: Owner's name.
+              returned: always
+              type: str
+              sample: openclaw
+            unsafe:
+              description: Why root did not read it (a link, not a regular file...); the error C(config_unsafe).
+              returned: when the file was refused
+              type: str
+        paths:
+          description: Where the service and C(openclaw) in a login shell of the user look; they must agree (C(config_path_mismatch)).
+          returned: when the user exists and the inspected config is the service's
+          type: dict
+          contains:
+            service:
+              description: The service's.
+              returned: always
+              type: dict
+              contains:
+                state_dir:
+                  description: C(OPENCLAW_STATE_DIR) or the default.
+                  returned: always
+                  type: str
+                  sample: /home/openclaw/.openclaw
+                config_path:
+                  description: C(OPENCLAW_CONFIG_PATH) or the default.
+                  returned: always
+                  type: str
+                  sample: /home/openclaw/.openclaw/openclaw.json
+            cli:
+              description: The login shell's.
+              returned: always
+              type: dict
+              contains:
+                state_dir:
+                  description: C(OPENCLAW_STATE_DIR) or the default.
+                  returned: always
+                  type: str
+                config_path:
+                  description: C(OPENCLAW_CONFIG_PATH) or the default.
+                  returned: always
+                  type: str
+                set_in:
+                  description: The shell start-up files that set OpenClaw path variables.
+                  returned: always
+                  type: list
+                  elements: str
+                  sample: [/home/openclaw/.profile]
+            root_config:
+              description: C(/root/.openclaw/openclaw.json) when it exists (C(sudo openclaw) uses it; warning C(cli_root_config)).
+              returned: always
+              type: str
+        port:
+          description: The gateway port probed (O(port), else the unit's C(--port), else C(gateway.port), else 18789).
+          returned: always
+          type: int
+          sample: 18789
+        listeners:
+          description: TCP listeners on RV(ansible_facts.openclaw.port), as in C(ss -ltnp).
+          returned: always
+          type: list
+          elements: dict
+          contains:
+            address:
+              description: Address and port.
+              returned: always
+              type: str
+              sample: "127.0.0.1:18789"
+            pid:
+              description: The process holding the socket, null when it cannot be seen.
+              returned: always
+              type: int
+            command:
+              description: Its C(comm).
+              returned: always
+              type: str
+              sample: openclaw-gateway
+            cmdline:
+              description: Its command line, cut at 300 characters, masked.
+              returned: always
+              type: str
+            user:
+              description: The socket's owner.
+              returned: always
+              type: str
+              sample: openclaw
+        health:
+          description: C(GET /health), without any proxy.
+          returned: always
+          type: dict
+          contains:
+            url:
+              description: The URL probed.
+              returned: always
+              type: str
+              sample: http://127.0.0.1:18789/health
+            status:
+              description: HTTP status, null when there was no answer.
+              returned: always
+              type: int
+              sample: 200
+            ok:
+              description: Whether the status is 200.
+              returned: always
+              type: bool
+            error:
+              description: Why there was no answer (C(timed out ...) when the gateway hangs).
+              returned: always
+              type: str
+              sample: "[Errno 111] Connection refused"
+            elapsed_ms:
+              description: Time taken.
+              returned: always
+              type: float
+        ready:
+          description: C(GET /ready), without any proxy, and its body.
+          returned: always
+          type: dict
+          contains:
+            url:
+              description: The URL probed.
+              returned: always
+              type: str
+              sample: http://127.0.0.1:18789/ready
+            status:
+              description: HTTP status, null when there was no answer.
+              returned: always
+              type: int
+              sample: 200
+            ok:
+              description: Whether the status is 200 and the body says C(ready).
+              returned: always
+              type: bool
+            error:
+              description: Why there was no answer.
+              returned: always
+              type: str
+            elapsed_ms:
+              description: Time taken.
+              returned: always
+              type: float
+            ready:
+              description: The body's C(ready).
+              returned: always
+              type: bool
+            failing:
+              description: The body's C(failing) checks.
+              returned: always
+              type: list
+              elements: str
+            uptime_ms:
+              description: The body's C(uptimeMs).
+              returned: always
+              type: int
+            event_loop:
+              description: The body's C(eventLoop).
+              returned: always
+              type: dict
+              contains:
+                degraded:
+                  description: OpenClaw's verdict.
+                  returned: always
+                  type: bool
+                delay_p99_ms:
+                  description: p99 event-loop delay; above O(event_loop_delay_threshold_ms) it is C(event_loop_degraded).
+                  returned: always
+                  type: float
+                delay_max_ms:
+                  description: Maximum event-loop delay.
+                  returned: always
+                  type: float
+                utilization:
+                  description: Event-loop utilisation.
+                  returned: always
+                  type: float
+                reasons:
+                  description: OpenClaw's reasons.
+                  returned: always
+                  type: list
+                  elements: str
+            waited_s:
+              description: Seconds until C(/ready) answered 200, null when it did not within O(wait_ready).
+              returned: when O(wait_ready) is above 0
+              type: float
+        locks:
+          description: Gateway locks in C(/tmp/openclaw-UID/) and in the state dir's C(tmp/openclaw-UID/).
+          returned: always
+          type: list
+          elements: dict
+          contains:
+            path:
+              description: The lock file, normalised.
+              returned: always
+              type: str
+            confined:
+              description:
+                - Whether it is a regular file owned by the user reached without a link; an unconfined lock is not read, never
+                  stale, and gives the warning C(lock_unsafe).
+              returned: always
+              type: bool
+            pid:
+              description: The owner's pid, null when unknown.
+              returned: always
+              type: int
+            owner_alive:
+              description: Whether that pid is alive and the same process (start time); null when unknown.
+              returned: always
+              type: bool
+            stale:
+              description: Whether the lock is confined and its owner gone (the warning C(stale_lock)).
+              returned: always
+              type: bool
+            port:
+              description: The port in the lock.
+              returned: always
+              type: int
+            config_path:
+              description: The config the owner ran with.
+              returned: always
+              type: str
+            created_at:
+              description: When the lock was taken.
+              returned: when the lock could be read
+              type: str
+            unreadable:
+              description: True when the lock is not the JSON OpenClaw writes.
+              returned: when the lock was read and is not OpenClaw's JSON
+              type: bool
+        log_file:
+          description:
+            - The newest gateway log in C(/tmp/openclaw). Null when there is none, or when it is a link, not a regular file, or in a
+              C(/tmp/openclaw) that is a link or belongs to another user (warning C(log_file_unsafe)).
+          returned: always
+          type: str
+          sample: /tmp/openclaw/openclaw-2026-01-01.log
+        egress:
+          description: Split egress as the gateway experiences it (proxy variables, C(NO_PROXY), Privoxy's rules, the relay).
+          returned: always
+          type: dict
+          contains:
+            configured:
+              description: Whether the gateway has a proxy or the Shadowsocks client is configured.
+              returned: always
+              type: bool
+            proxy_url:
+              description: The gateway's HTTPS (else HTTP) proxy, masked; null when none.
+              returned: always
+              type: str
+              sample: http://127.0.0.1:8118
+            no_proxy:
+              description: The entries of C(NO_PROXY).
+              returned: always
+              type: list
+              elements: str
+              sample: [127.0.0.1, localhost, .feishu.cn]
+            privoxy:
+              description: Privoxy's unit and forward rules; null when its config (O(egress_privoxy_config)) is absent or nothing is configured.
+              returned: always
+              type: dict
+              contains:
+                unit:
+                  description: The unit.
+                  returned: always
+                  type: str
+                  sample: privoxy.service
+                load_state:
+                  description: systemd's C(LoadState).
+                  returned: always
+                  type: str
+                active_state:
+                  description: systemd's C(ActiveState) (not V(active) is the error C(privoxy_inactive)).
+                  returned: always
+                  type: str
+                sub_state:
+                  description: systemd's C(SubState).
+                  returned: always
+                  type: str
+                unit_file_state:
+                  description: systemd's C(UnitFileState).
+                  returned: always
+                  type: str
+                config:
+                  description: The config read.
+                  returned: always
+                  type: str
+                  sample: /etc/privoxy/config
+                default_first:
+                  description: Whether C(forward / .) is the first forward rule (Privoxy's last match wins).
+                  returned: always
+                  type: bool
+                rules:
+                  description: The forward rules in order (credentials in targets masked).
+                  returned: always
+                  type: list
+                  elements: dict
+                  contains:
+                    kind:
+                      description: The directive.
+                      returned: always
+                      type: str
+                      sample: forward-socks5t
+                    pattern:
+                      description: The URL pattern.
+                      returned: always
+                      type: str
+                      sample: .openai.com
+                    target:
+                      description: Where it forwards to.
+                      returned: always
+                      type: str
+                      sample: 127.0.0.1:1080 .
+                    line:
+                      description: Line number in the config.
+                      returned: always
+                      type: int
+            ss_local:
+              description: The Shadowsocks client's unit (O(egress_ss_local_unit)); null when its config is absent.
+              returned: always
+              type: dict
+              contains:
+                unit:
+                  description: The unit.
+                  returned: always
+                  type: str
+                load_state:
+                  description: systemd's C(LoadState).
+                  returned: always
+                  type: str
+                active_state:
+                  description: systemd's C(ActiveState) (not V(active) is the error C(ss_local_inactive)).
+                  returned: always
+                  type: str
+                sub_state:
+                  description: systemd's C(SubState).
+                  returned: always
+                  type: str
+                unit_file_state:
+                  description: systemd's C(UnitFileState).
+                  returned: always
+                  type: str
+                local:
+                  description: Its SOCKS listener.
+                  returned: always
+                  type: str
+                  sample: "127.0.0.1:1080"
+                method:
+                  description: Its cipher (the password is never returned).
+                  returned: always
+                  type: str
+                  sample: chacha20-ietf-poly1305
+            relay:
+              description: A TCP connection to the relay named in the client's config; null when none is named.
+              returned: always
+              type: dict
+              contains:
+                host:
+                  description: The relay.
+                  returned: always
+                  type: str
+                port:
+                  description: Its port.
+                  returned: always
+                  type: int
+                reachable:
+                  description: Whether it connected (else the error C(relay_unreachable)).
+                  returned: always
+                  type: bool
+                error:
+                  description: Why it did not.
+                  returned: always
+                  type: str
+                elapsed_ms:
+                  description: Time taken.
+                  returned: always
+                  type: float
+            routes:
+              description: How each proxied domain (O(egress_proxied_domains)) leaves.
+              returned: always
+              type: list
+              elements: dict
+              contains:
+                domain:
+                  description: The domain as given.
+                  returned: always
+                  type: str
+                  sample: .openai.com
+                host:
+                  description: The host checked.
+                  returned: always
+                  type: str
+                  sample: openai.com
+                route:
+                  description: V(proxy) or V(direct).
+                  returned: always
+                  type: str
+                  choices: [proxy, direct]
+                reason:
+                  description: Why (the Privoxy rule, the C(NO_PROXY) entry...).
+                  returned: always
+                  type: str
+            channels:
+              description: How each channel host (O(egress_channel_hosts)) connects; it must be direct.
+              returned: always
+              type: list
+              elements: dict
+              contains:
+                host:
+                  description: The host as given.
+                  returned: always
+                  type: str
+                  sample: .feishu.cn
+                route:
+                  description: V(direct) or V(proxy).
+                  returned: always
+                  type: str
+                  choices: [proxy, direct]
+        auth:
+          description: Auth-profile drift (seed 002); never a secret or key prefix.
+          returned: with O(gather_auth)
+          type: dict
+          contains:
+            stored:
+              description: Profile ids in OpenClaw's credential store.
+              returned: always
+              type: list
+              elements: str
+              sample: ["openai:primary"]
+            registered:
+              description: Profile ids under C(auth.profiles) in the config.
+              returned: always
+              type: list
+              elements: str
+            order:
+              description: C(auth.order) of the config, provider to profile ids.
+              returned: always
+              type: dict
+              sample: {openai: ["openai:primary", "openai:backup"]}
+            unusable:
+              description: Profiles in cooldown or disabled, from C(openclaw models status).
+              returned: always
+              type: list
+              elements: dict
+              contains:
+                profile_id:
+                  description: The profile.
+                  returned: always
+                  type: str
+                provider:
+                  description: Its provider.
+                  returned: always
+                  type: str
+                kind:
+                  description: C(cooldown) or C(disabled).
+                  returned: always
+                  type: str
+                reason:
+                  description: OpenClaw's reason.
+                  returned: always
+                  type: str
+                  sample: rate_limit
+                remaining_ms:
+                  description: Time left.
+                  returned: always
+                  type: int
+                until:
+                  description: When it ends, epoch milliseconds.
+                  returned: always
+                  type: int
+            legacy_files:
+              description: Legacy per-agent C(auth-profiles.json) files.
+              returned: always
+              type: list
+              elements: dict
+              contains:
+                path:
+                  description: The file.
+                  returned: always
+                  type: str
+                profile_ids:
+                  description: The profiles it holds.
+                  returned: always
+                  type: list
+                  elements: str
+                not_imported:
+                  description: Those not in the store.
+                  returned: always
+                  type: list
+                  elements: str
+            pins:
+              description: Every session's auth pin, read only from the per-agent SQLite store.
+              returned: always
+              type: list
+              elements: dict
+              contains:
+                agent:
+                  description: The agent.
+                  returned: always
+                  type: str
+                  sample: main
+                session_key:
+                  description: The session.
+                  returned: always
+                  type: str
+                profile_id:
+                  description: The profile it is pinned to.
+                  returned: always
+                  type: str
+                source:
+                  description: V(auto) (OpenClaw's, reset by rotation) or the user's (V(user), V(user-link)).
+                  returned: always
+                  type: str
+            drift:
+              description: The drift found; each is also a problem C(auth_<kind>).
+              returned: always
+              type: list
+              elements: dict
+              contains:
+                kind:
+                  description: What drifted.
+                  returned: always
+                  type: str
+                  choices: [legacy_migration_required, legacy_not_imported, stored_not_registered, registered_not_stored,
+                            order_excludes_stored, profile_unusable, session_pinned_to_unusable]
+                profile_id:
+                  description: The profile concerned.
+                  returned: for the kinds about one profile
+                  type: str
+                provider:
+                  description: The provider whose order leaves profiles out.
+                  returned: for C(order_excludes_stored)
+                  type: str
+                profile_ids:
+                  description: The profiles left out.
+                  returned: for C(order_excludes_stored)
+                  type: list
+                  elements: str
+                path:
+                  description: The legacy file.
+                  returned: for C(legacy_not_imported)
+                  type: str
+                session_key:
+                  description: The pinned session.
+                  returned: for C(session_pinned_to_unusable)
+                  type: str
+        problems:
+          description: The findings, in the order found; callers act on these instead of re-deriving them.
+          returned: always
+          type: list
+          elements: dict
+          sample: [{id: linger_off, severity: error, message: "linger is off for openclaw: ..."}]
+          contains:
+            id:
+              description: What was found, a stable identifier.
+              returned: always
+              type: str
+              sample: linger_off
+            severity:
+              description: How bad.
+              returned: always
+              type: str
+              choices: [critical, error, warning]
+            message:
+              description: A sentence for humans; values found on the node are masked by shape.
+              returned: always
+              type: str
+            meaning:
+              description: What the finding means, in operator words (the finding registry, docs/findings.md).
+              returned: always
+              type: str
+            fault_class:
+              description: The remediate unit (tag) that fixes it; null when remediate does not act on it.
+              returned: always
+              type: str
+            remediate:
+              description: Whether remediate.yml may act on it.
+              returned: always
+              type: bool
+            fix:
+              description: The fix as data.
+              returned: always
+              type: dict
+              contains:
+                playbook:
+                  description: The playbook that fixes it.
+                  returned: unless the fix is manual
+                  type: str
+                tags:
+                  description: The tags to run it with.
+                  returned: when the playbook takes tags for it
+                  type: list
+                  elements: str
+                note:
+                  description: What else to know.
+                  returned: when there is more to say
+                  type: str
+                manual:
+                  description: What the operator does by hand.
+                  returned: when the fix is manual
+                  type: str
+            fix_text:
+              description: The fix as one line (what doctor prints).
+              returned: always
+              type: str
+            manual:
+              description: Whether an operator must act (the collection will not change it on its own).
+              returned: always
+              type: bool
+            runbook:
+              description: The runbook section, as C(docs/runbook.md#anchor); null when there is none.
+              returned: always
+              type: str
+            source:
+              description: Where the assignment is, as in RV(ansible_facts.openclaw.environment.proxy_outside_dropin).
+              returned: for C(proxy_outside_dropin)
+              type: str
+            path:
+              description: The file concerned.
+              returned: >-
+                for C(user_file_unsafe), C(config_unsafe), C(proxy_source_unsafe), C(lock_unsafe), C(stale_lock), C(log_file_unsafe),
+                C(auth_legacy_not_imported)
+              type: str
+            reason:
+              description: Why root did not read the file.
+              returned: for C(user_file_unsafe) and C(config_unsafe)
+              type: str
+            variables:
+              description: The proxy variables an unsafe source sets.
+              returned: for C(proxy_source_unsafe)
+              type: list
+              elements: str
+            variable:
+              description: The variable concerned.
+              returned: for C(proxy_all_proxy) and C(proxy_socks_url)
+              type: str
+            sources:
+              description: Where the variable is set, as in RV(ansible_facts.openclaw.environment.proxy).
+              returned: for C(proxy_socks_url)
+              type: list
+              elements: dict
+              contains:
+                source:
+                  description: The kind of place.
+                  returned: always
+                  type: str
+                path:
+                  description: The file, null for the user manager.
+                  returned: always
+                  type: str
+                value:
+                  description: The value there, masked.
+                  returned: always
+                  type: str
+                active:
+                  description: Whether systemd uses it (not the unit's backup).
+                  returned: always
+                  type: bool
+                confined:
+                  description: Whether remediation may edit it.
+                  returned: always
+                  type: bool
+            hosts:
+              description: The channel hosts C(NO_PROXY) lacks.
+              returned: for C(no_proxy_missing)
+              type: list
+              elements: str
+            holders:
+              description: The processes holding the port.
+              returned: for C(port_conflict)
+              type: list
+              elements: dict
+              contains:
+                pid:
+                  description: The process.
+                  returned: always
+                  type: int
+                command:
+                  description: Its C(comm).
+                  returned: always
+                  type: str
+                user:
+                  description: The socket's owner.
+                  returned: always
+                  type: str
+                gateway:
+                  description: Whether its command line looks like an OpenClaw gateway.
+                  returned: always
+                  type: bool
+            foreign_is_gateway:
+              description: Whether one of RV(ansible_facts.openclaw.problems[].holders) is a gateway.
+              returned: for C(port_conflict)
+              type: bool
+            service:
+              description: The service's paths, as RV(ansible_facts.openclaw.paths.service).
+              returned: for C(config_path_mismatch) between the service and the CLI
+              type: dict
+              contains:
+                state_dir:
+                  description: State directory.
+                  returned: always
+                  type: str
+                config_path:
+                  description: Config file.
+                  returned: always
+                  type: str
+            cli:
+              description: The login shell's paths, as RV(ansible_facts.openclaw.paths.cli).
+              returned: for C(config_path_mismatch) between the service and the CLI
+              type: dict
+              contains:
+                state_dir:
+                  description: State directory.
+                  returned: always
+                  type: str
+                config_path:
+                  description: Config file.
+                  returned: always
+                  type: str
+                set_in:
+                  description: The shell start-up files that set them.
+                  returned: always
+                  type: list
+                  elements: str
+            profile_id:
+              description: The auth profile concerned.
+              returned: for the C(auth_*) findings about one profile
+              type: str
+            provider:
+              description: The provider concerned.
+              returned: for C(auth_order_excludes_stored)
+              type: str
+            profile_ids:
+              description: The auth profiles concerned.
+              returned: for C(auth_order_excludes_stored)
+              type: list
+              elements: str
+            session_key:
+              description: The session concerned.
+              returned: for C(auth_session_pinned_to_unusable)
+              type: str
+        healthy:
+          description: Whether no problem is an error or critical.
+          returned: always
+          type: bool
+        gather_seconds:
+          description: Time the gathering took (after any O(wait_ready)).
+          returned: always
+          type: float
+          sample: 0.412
 """
 
 import errno

@@ -97,24 +97,76 @@ EXAMPLES = r"""
 
 RETURN = r"""
 run_dir:
-  description: The run directory written (or that would be), O(layout=run) with at least one file.
-  returned: when a file was copied
+  description: The run directory written (or that would be), with O(layout=run) and at least one file copied.
+  returned: when a file was copied with O(layout=run)
   type: str
+  sample: /var/lib/clawops-openclaw/bundles/20260101T120000Z
 files:
-  description: The files copied (or that would be), each with C(path), C(name) (in O(dest) or the run), C(sha256), C(size), C(uid), C(gid), C(mode), C(removed).
+  description: The files copied (or that would be), in the order of O(src).
   returned: always
   type: list
   elements: dict
+  sample: [{path: /home/openclaw/.openclaw/.env, name: 01-.env, sha256: "9f86d0...", size: 42, uid: 1001, gid: 1001, mode: "0600",
+            mtime: 1767268800, removed: true}]
+  contains:
+    path:
+      description: The source file.
+      returned: always
+      type: str
+    name:
+      description: Its name in the run directory (numbered, flattened) or in O(dest) (O(layout=mirror)).
+      returned: always
+      type: str
+    sha256:
+      description: SHA-256 of the content copied.
+      returned: always
+      type: str
+    size:
+      description: Bytes copied.
+      returned: always
+      type: int
+    uid:
+      description: Owner of the source.
+      returned: always
+      type: int
+    gid:
+      description: Group of the source.
+      returned: always
+      type: int
+    mode:
+      description: Permission bits of the source, octal.
+      returned: always
+      type: str
+      sample: "0600"
+    mtime:
+      description: Modification time of the source, epoch seconds.
+      returned: always
+      type: int
+    removed:
+      description: Whether the source was (or would be) removed after the copy (O(remove_src)).
+      returned: always
+      type: bool
 refused:
-  description: Sources left alone, each with C(path) and C(reason) (a symlink, outside O(confine), not a regular file...).
+  description: Sources left alone.
   returned: always
   type: list
   elements: dict
+  sample: [{path: /home/openclaw/.openclaw/.env, reason: "is a symbolic link"}]
+  contains:
+    path:
+      description: The source as given in O(src).
+      returned: always
+      type: str
+    reason:
+      description: Why it was left alone (a link on the way, outside O(confine), not a regular file, larger than O(max_size), missing...).
+      returned: always
+      type: str
 pruned:
-  description: Runs removed (or that would be) by the retention.
+  description: Runs removed (or that would be) by the retention (O(keep), O(max_age_days)); always empty with O(layout=mirror).
   returned: always
   type: list
   elements: str
+  sample: [/var/lib/clawops-openclaw/bundles/20251201T120000Z]
 """
 
 import json

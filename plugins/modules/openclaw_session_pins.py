@@ -62,16 +62,55 @@ EXAMPLES = r"""
 
 RETURN = r"""
 reset:
-  description: Automatic pins that were reset (or would be in check mode).
+  description: Automatic pins that were reset (or would be in check mode) among those matching O(profile_ids) and O(agent).
   returned: always
   type: list
   elements: dict
   sample: [{agent: main, session_key: "agent:main:telegram:direct:42", profile_id: "openai:primary", source: auto}]
+  contains:
+    agent:
+      description: The agent whose session store holds the session.
+      returned: always
+      type: str
+      sample: main
+    session_key:
+      description: The session's key.
+      returned: always
+      type: str
+      sample: "agent:main:telegram:direct:42"
+    profile_id:
+      description: The auth profile the session was pinned to.
+      returned: always
+      type: str
+      sample: openai:primary
+    source:
+      description: Who set the pin; always V(auto) here.
+      returned: always
+      type: str
+      sample: auto
 kept:
-  description: User pins (C(user), C(user-link)) that match the filters and were left alone.
+  description: User pins that match the filters and were left alone; same keys as RV(reset).
   returned: always
   type: list
   elements: dict
+  sample: [{agent: main, session_key: "agent:main:mine", profile_id: "openai:primary", source: user}]
+  contains:
+    agent:
+      description: The agent whose session store holds the session.
+      returned: always
+      type: str
+    session_key:
+      description: The session's key.
+      returned: always
+      type: str
+    profile_id:
+      description: The auth profile the session is pinned to.
+      returned: always
+      type: str
+    source:
+      description: OpenClaw's source of the pin, anything but V(auto) (V(user), V(user-link)).
+      returned: always
+      type: str
 """
 
 import json

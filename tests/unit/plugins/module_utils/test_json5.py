@@ -537,6 +537,8 @@ def _big_document(size):
     return doc
 
 
+# Timed: coverage tracing would slow the parser several times over.
+@pytest.mark.no_cover
 def test_one_megabyte_of_plain_json_is_fast():
     doc = _big_document(1 << 20)
     text = json.dumps(doc, indent=2)
@@ -546,6 +548,8 @@ def test_one_megabyte_of_plain_json_is_fast():
     assert result == doc
 
 
+# Timed: coverage tracing would slow the parser several times over.
+@pytest.mark.no_cover
 def test_one_megabyte_of_json5_has_no_quadratic_blowup():
     doc = _big_document(1 << 20)
     text = '// not plain JSON any more\n' + json.dumps(doc)
