@@ -31,10 +31,12 @@ options:
     type: path
   cli_timeout:
     description:
-      - Seconds allowed for each OpenClaw CLI call, writes included (Node starts slowly on small hosts), from 1 to 3600.
-        A call still running then is stopped (C(timeout -k 2)) and the module fails saying so.
+      - Seconds allowed for each OpenClaw CLI call, writes included, from 1 to 3600. A call still running then is stopped
+        (C(timeout -k 2)) and the module fails saying so.
+      - Generous on purpose, a bound against a hang rather than a performance target. One CLI start of OpenClaw 2026.9.6
+        costs about 10 CPU seconds (C(openclaw models auth list)): on a busy one-core host that is 30 s and more.
     type: float
-    default: 30
+    default: 120
 notes:
   - The CLI runs with the user's C(HOME) and C(XDG_RUNTIME_DIR), C(NO_COLOR=1), C(LC_ALL=C) and C(node) on C(PATH).
     Secrets reach it on standard input only, never on a command line; errors carry the command line, exit code and

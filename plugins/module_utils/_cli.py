@@ -29,7 +29,8 @@ DEFAULT_NPM_PREFIX = "/usr/local"
 FALLBACK_BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/bin")
 # Where `node` is for the CLI's `#!/usr/bin/env node` (the node role links it into one of these).
 NODE_BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/bin")
-DEFAULT_CLI_TIMEOUT = 30.0
+# A bound against a hang: one CLI start costs ~10 CPU seconds, 30 s and more on a busy small host.
+DEFAULT_CLI_TIMEOUT = 120.0
 MAX_CLI_TIMEOUT = 3600.0
 # SIGTERM first (a writer finishes its atomic rename), SIGKILL this many seconds later.
 KILL_AFTER_SECONDS = 2
