@@ -58,6 +58,14 @@ options:
   agent:
     description: Agent id whose credentials to manage; default is OpenClaw's default agent.
     type: str
+  stored_profile_ids:
+    description:
+      - The profile ids OpenClaw stores for the default agent, as M(clawops.openclaw.openclaw_facts) read them earlier in
+        the play (C(ansible_facts.openclaw.auth.stored), with O(clawops.openclaw.openclaw_facts#module:gather_auth)).
+      - Given, the module trusts them instead of starting the CLI to list the stored profiles (C(openclaw models auth list)
+        costs about 10 CPU seconds per call). Ignored with O(agent).
+    type: list
+    elements: str
 seealso:
   - module: clawops.openclaw.openclaw_config
   - module: clawops.openclaw.openclaw_facts
@@ -150,6 +158,9 @@ class AuthProfile(object):
         self.cli = OpenClawCli.from_params(module, self.config_path)
 
     def stored_ids(self):
+        known = self.module.params["stored_profile_ids"]
+        if known is not None and not self.module.params["agent"]:
+            return set(known)
         args = ["models", "auth", "list", "--json", "--provider", self.provider]
         if self.module.params["agent"]:
             args += ["--agent", self.module.params["agent"]]
@@ -248,6 +259,7 @@ def main():
             update_secret=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             agent=dict(type="str"),
+            stored_profile_ids=dict(type="list", elements="str"),
             **CLI_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
@@ -262,6 +274,8 @@ def main():
         check.text("agent", p["agent"], empty=False, max_len=128, pattern=AGENT_ID, hint="an agent id (letters, digits, '.', '_', '-')")
     if p["state"] == "present" and p["secret"] is not None:
         check.secret("secret", p["secret"], min_len=1, empty=False)
+    for index, known in enumerate(p["stored_profile_ids"] or []):
+        check.text("stored_profile_ids[%d]" % index, known, empty=False, max_len=256, pattern=PROFILE_ID, hint="of the form provider:name")
     if check.errors:
         module.fail_json(msg=" ".join(check.errors))
     profile = AuthProfile(module)

@@ -153,3 +153,25 @@ def test_bad_input_fails_before_any_call(tmp_path, args, message):
     result = run(tmp_path, fake, **args)
     assert result.get("failed") and message in result["msg"]
     assert not [c for c in fake.calls if c["argv"][1:3] != ["models", "auth"] or c["argv"][3] != "list"]
+
+
+def test_stored_ids_from_the_facts_spare_the_cli_listing(tmp_path):
+    """The auth role passes what openclaw_facts read: a no-op run starts no CLI (each start costs ~10 CPU s)."""
+    fake = FakeOpenClaw(str(tmp_path / "openclaw.json"), stored=["google:manual"],
+                        registered={"google:manual": {"provider": "google", "mode": "api_key"}})
+    result = run(tmp_path, fake, profile_id="google:manual", secret=KEY_A, stored_profile_ids=["google:manual", "openai:x"])
+    assert result["changed"] is False and fake.calls == []
+    # Not among them: stored (one CLI call, the paste), no listing.
+    result = run(tmp_path, fake, profile_id="google:other", secret=KEY_B, stored_profile_ids=["google:manual"])
+    assert result["actions"] == ["store_secret", "register"]
+    assert [c["argv"][1:4] for c in fake.calls] == [["models", "auth", "paste-api-key"]]
+    # Another agent's store is not what the facts read: listed as before.
+    fake.calls[:] = []
+    run(tmp_path, fake, profile_id="google:manual", secret=KEY_A, agent="ops", stored_profile_ids=["google:manual"])
+    assert [c["argv"][1:4] for c in fake.calls][:1] == [["models", "auth", "list"]]
+
+
+def test_malformed_stored_ids_are_refused_before_any_call(tmp_path):
+    fake = FakeOpenClaw(str(tmp_path / "openclaw.json"))
+    result = run(tmp_path, fake, profile_id="google:manual", secret=KEY_A, stored_profile_ids=["google:manual\n--yes"])
+    assert result.get("failed") and "stored_profile_ids[0]" in result["msg"] and fake.calls == []
