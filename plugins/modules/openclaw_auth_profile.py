@@ -61,7 +61,7 @@ options:
   stored_profile_ids:
     description:
       - The profile ids OpenClaw stores for the default agent, as M(clawops.openclaw.openclaw_facts) read them earlier in
-        the play (C(ansible_facts.openclaw.auth.stored), with O(clawops.openclaw.openclaw_facts#module:gather_auth)).
+        the play (C(ansible_facts.openclaw.auth.stored), gathered with its C(gather_auth) option).
       - Given, the module trusts them instead of starting the CLI to list the stored profiles (C(openclaw models auth list)
         costs about 10 CPU seconds per call). Ignored with O(agent).
     type: list
