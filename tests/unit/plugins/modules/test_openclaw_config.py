@@ -190,7 +190,7 @@ def test_change_goes_through_config_patch_on_stdin(openclaw, config):
     ]
     assert len(openclaw.calls) == 1
     call = openclaw.calls[0]
-    assert call["args"][:4] == ["timeout", "-k", "2", "30"]  # bounded like every CLI call
+    assert call["args"][:4] == ["timeout", "-k", "2", "120"]  # bounded like every CLI call (the default cli_timeout)
     assert openclaw_argv(call["args"]) == ["/usr/local/bin/openclaw", "config", "patch", "--stdin"]
     # The patch is minimal and carries the secret on stdin only.
     assert json.loads(call["data"]) == {"gateway": {"port": 18790, "auth": {"mode": "token", "token": SECRET}}}
