@@ -109,6 +109,24 @@ def test_validate_reports_a_broken_entry(monkeypatch):
         assert expected in errors
 
 
+@pytest.mark.parametrize("detection, error", [
+    ("_collect_locks.collect_log_file", "is not a function"),
+    ("_collect_nowhere.collect_locks", "is not a function"),
+    ("../modules/openclaw_facts.main", "is not a function"),
+    ("_collect_logs.collect_log_file", "does not raise it"),
+    ("_collect_locks.collect_locks", None),
+])
+def test_validate_checks_the_detection_names_the_raising_function(monkeypatch, detection, error):
+    monkeypatch.setitem(FINDINGS, "stale_lock", dict(FINDINGS["stale_lock"], detection=detection))
+    errors = [e for e in validate(ROOT) if e.startswith("stale_lock: detection")]
+    assert errors == ([] if error is None else ["stale_lock: detection %s %s" % (detection, error + (
+        " of plugins/module_utils/" if error == "is not a function" else ""))])
+
+
+def test_auth_drift_kinds_are_found_without_their_prefix():
+    assert validate(ROOT) == [] and FINDINGS["auth_profile_unusable"]["detection"] == "_collect_auth.collect_auth"
+
+
 def test_the_molecule_fault_table_is_read_statically():
     table = molecule_fault_table(MOLECULE_FAULTS)
     assert table["proxy_env"] == {"proxy_all_proxy", "proxy_outside_dropin"} and table["hung"] == {"gateway_hung"}
