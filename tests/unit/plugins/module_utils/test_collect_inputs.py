@@ -80,7 +80,12 @@ def test_the_newest_log_of_the_profile(tmp_path):
 def test_a_log_directory_that_is_not_there_any_more(tmp_path, monkeypatch):
     (tmp_path / "openclaw-2026-01-01.log").write_text("")
     real_lstat = os.lstat
-    monkeypatch.setattr(os, "lstat", lambda path: (_ for _ in ()).throw(OSError("gone")) if path == str(tmp_path) else real_lstat(path))
+
+    def lstat(path):
+        if path == str(tmp_path):
+            raise OSError("gone")
+        return real_lstat(path)
+    monkeypatch.setattr(os, "lstat", lstat)
     newest, problems = collect_log_file(None, None, log_dir=str(tmp_path))
     assert newest is None and [problem_id for problem_id, message, extra in problems] == ["log_file_unsafe"]
 
