@@ -6,10 +6,11 @@
 
 Each entry says how bad the finding is, what it means to an operator, which remediate unit (fault
 class, also its tag) fixes it, the fix as data (a playbook and its tags, or instructions for a
-person), the docs/runbook.md section about it, whether remediate may act on it, which facts
-function raises it and which tests trigger it. The facts module attaches the operator-facing
-fields to every problem it reports; doctor renders them and remediate selects its units from the
-fault classes, so the two cannot disagree about a finding. docs/findings.md is generated from this
+person), the docs/runbook.md section about it, whether remediate may act on it, which function
+raises it (detection: MODULE.FUNCTION of plugins/module_utils/, an openclaw_facts collector or the
+helper it calls) and which tests trigger it. The facts module attaches the operator-facing fields
+to every problem it reports; doctor renders them and remediate selects its units from the fault
+classes, so the two cannot disagree about a finding. docs/findings.md is generated from this
 table (scripts/gen-findings-doc.py).
 
 Standard library only: scripts and molecule tests load this file directly.
@@ -81,222 +82,222 @@ def _finding(severity, meaning, fault_class, fix, runbook, detection, tests):
 FINDINGS = {
     # --- the node: user, install, Node.js ------------------------------------------------------------
     "user_missing": _finding(
-        "error", "the service user does not exist", None, _playbook(SITE), _RB_MISSING, "gather_user",
+        "error", "the service user does not exist", None, _playbook(SITE), _RB_MISSING, "_collect_service.collect_user",
         [_FACTS_FINDINGS + "test_a_node_without_the_service_user"]),
     "not_installed": _finding(
-        "error", "OpenClaw is not installed", None, _playbook(SITE), _RB_MISSING, "gather_install",
+        "error", "OpenClaw is not installed", None, _playbook(SITE), _RB_MISSING, "_collect_install.collect_install",
         [_FACTS_FINDINGS + "test_a_node_without_openclaw_and_node"]),
     "node_missing": _finding(
-        "error", "there is no Node.js for OpenClaw", None, _playbook(SITE, "node role"), _RB_MISSING, "gather_install",
+        "error", "there is no Node.js for OpenClaw", None, _playbook(SITE, "node role"), _RB_MISSING, "_collect_install.collect_install",
         [_FACTS_FINDINGS + "test_a_node_without_openclaw_and_node"]),
     "node_unsupported": _finding(
-        "error", "Node.js is outside the range OpenClaw supports", None, _playbook(SITE, "node role"), _RB_MISSING, "gather_install",
+        "error", "Node.js is outside the range OpenClaw supports", None, _playbook(SITE, "node role"), _RB_MISSING, "_collect_install.collect_install",
         [_FACTS_FINDINGS + "test_an_unsupported_node_version"]),
     # --- the service --------------------------------------------------------------------------------
     "linger_off": _finding(
         "error", "linger is off: the user service stops at logout and does not start at boot", "service", _remediate("service"),
-        _RB_SERVICE, "gather_user",
+        _RB_SERVICE, "_collect_service.collect_user",
         [_FACTS_FINDINGS + "test_a_node_without_linger", _REMEDIATION + "[linger_off]"]),
     "user_manager_unreachable": _finding(
         "error", "the service user's systemd manager does not answer (often because linger is off)", "service",
-        _remediate("service"), _RB_SERVICE, "gather_service",
+        _remediate("service"), _RB_SERVICE, "_collect_service.ask_manager",
         [_FACTS_FINDINGS + "test_an_unreachable_user_manager"]),
     "system_unit_present": _finding(
         "error", "a system-wide OpenClaw unit competes with the user service", "service", _remediate("service"), _RB_SERVICE,
-        "gather_service",
+        "_collect_service.collect_service",
         [_FACTS_OPTIONS + "test_unrelated_system_units_are_not_flagged", _REMEDIATION + "[system_unit]"]),
     "unit_missing": _finding(
-        "error", "the gateway's user unit is missing", "service", _remediate("service"), _RB_SERVICE, "gather_service",
+        "error", "the gateway's user unit is missing", "service", _remediate("service"), _RB_SERVICE, "_collect_service.collect_service",
         [_FACTS_FINDINGS + "test_a_missing_unit", _REMEDIATION + "[unit_missing]"]),
     "service_inactive": _finding(
-        "error", "the gateway service is stopped", "service", _remediate("service"), _RB_SERVICE, "gather_service",
+        "error", "the gateway service is stopped", "service", _remediate("service"), _RB_SERVICE, "_collect_service.state_problems",
         [_FACTS + "test_service_state_findings[stopped]", _REMEDIATION + "[service_stopped]"]),
     "service_failed": _finding(
         "error", "the gateway service failed (exit status 78: it refuses its config)", "service",
-        _remediate("config_restore", "config_policy", "service"), _RB_SERVICE, "gather_service",
+        _remediate("config_restore", "config_policy", "service"), _RB_SERVICE, "_collect_service.state_problems",
         [_FACTS + "test_service_state_findings[failed]"]),
     "service_crash_loop": _finding(
         "error", "the gateway keeps crashing; systemd may have stopped restarting it", "service",
-        _remediate("config_restore", "config_policy", "service"), _RB_CRASH, "gather_service",
+        _remediate("config_restore", "config_policy", "service"), _RB_CRASH, "_collect_service.state_problems",
         [_FACTS + "test_service_state_findings[gave-up-252]", _REMEDIATION + "[crash_loop]"]),
     "service_disabled": _finding(
         "warning", "the gateway service is not enabled: it will not start at boot", "service", _remediate("service"), _RB_SERVICE,
-        "gather_service",
+        "_collect_service.state_problems",
         [_FACTS_FINDINGS + "test_a_disabled_service"]),
     # --- the environment and its proxy variables -------------------------------------------------------
     "proxy_outside_dropin": _finding(
         "warning", "a proxy variable that reaches the gateway is set outside the collection's drop-in (the one place the "
-        "gateway's environment is managed)", "proxy_env", _remediate("proxy_env"), _RB_OUTSIDE, "gather_environment",
+        "gateway's environment is managed)", "proxy_env", _remediate("proxy_env"), _RB_OUTSIDE, "_collect_environment.proxy_findings",
         [_FACTS_FINDINGS + "test_proxy_variables_outside_the_dropin_are_findings", _REMEDIATION + "[proxy_env]"]),
     "proxy_all_proxy": _finding(
         "error", "ALL_PROXY reaches the gateway and drags chat-channel WebSockets through the proxy", "proxy_env",
-        _remediate("proxy_env"), _RB_PROXY, "gather_environment",
+        _remediate("proxy_env"), _RB_PROXY, "_collect_environment.proxy_findings",
         [_FACTS + "test_gather_environment_sources", _REMEDIATION + "[proxy_env]"]),
     "proxy_source_unsafe": _finding(
         "warning", "a proxy variable is set in a file remediation must not edit (outside the service user's home, reached "
         "through a link, or not a regular file)", None,
-        _manual("remove the assignment from the file the finding names by hand"), _RB_UNSAFE, "gather_environment",
+        _manual("remove the assignment from the file the finding names by hand"), _RB_UNSAFE, "_collect_environment.proxy_findings",
         [_FACTS_CONFINEMENT + "test_environment_file_escaping_the_home_with_dotdot_is_not_confined"]),
     "proxy_socks_url": _finding(
         "error", "a socks:// URL in HTTP(S)_PROXY reaches the gateway; Node's support is experimental and Feishu ignores it",
-        "proxy_env", _remediate("proxy_env"), _RB_EGRESS, "gather_egress",
+        "proxy_env", _remediate("proxy_env"), _RB_EGRESS, "_collect_egress.collect_egress",
         [_FACTS_FINDINGS + "test_egress_findings[socks-url]", _FACTS_SECRETS + "test_egress_and_messages_carry_no_proxy_password"]),
     "no_proxy_missing": _finding(
         "error", "NO_PROXY lacks chat-channel or loopback hosts, so their connections go through the proxy", None,
-        _playbook(SITE, "gateway and egress roles; a proxy set elsewhere is proxy_outside_dropin"), _RB_EGRESS, "gather_egress",
+        _playbook(SITE, "gateway and egress roles; a proxy set elsewhere is proxy_outside_dropin"), _RB_EGRESS, "_collect_egress.collect_egress",
         [_FACTS_FINDINGS + "test_egress_findings[no-proxy-missing]"]),
     "proxy_not_local": _finding(
         "warning", "the gateway's proxy is not on this node", None,
         _manual("point gateway_proxy_url at the local Privoxy (egress role) and run playbooks/site.yml"), _RB_EGRESS,
-        "gather_egress",
+        "_collect_egress.collect_egress",
         [_FACTS_FINDINGS + "test_egress_findings[proxy-not-local]"]),
     # --- split egress ----------------------------------------------------------------------------------
     "proxied_domain_direct": _finding(
         "error", "a model-provider domain leaves the node directly instead of through the relay", None,
-        _playbook(SITE, "egress role"), _RB_EGRESS, "gather_egress",
+        _playbook(SITE, "egress role"), _RB_EGRESS, "_collect_egress.route_of",
         [_FACTS_FINDINGS + "test_egress_findings[domain-direct]"]),
     "proxied_domain_bypassed": _finding(
         "error", "NO_PROXY exempts a domain that must go through the relay", None, _playbook(SITE, "egress role"), _RB_EGRESS,
-        "gather_egress",
+        "_collect_egress.route_of",
         [_FACTS_FINDINGS + "test_egress_findings[domain-bypassed]"]),
     "privoxy_default_not_first": _finding(
         "error", "Privoxy's `forward / .` is not its first forward rule, so the rules before it are overridden", None,
-        _playbook(SITE, "egress role"), _RB_EGRESS, "gather_egress",
+        _playbook(SITE, "egress role"), _RB_EGRESS, "_collect_egress.check_privoxy",
         [_FACTS_FINDINGS + "test_egress_findings[privoxy-default-last]"]),
     "privoxy_inactive": _finding(
-        "error", "Privoxy is down: proxied provider calls fail", None, _playbook(SITE, "egress role"), _RB_EGRESS, "gather_egress",
+        "error", "Privoxy is down: proxied provider calls fail", None, _playbook(SITE, "egress role"), _RB_EGRESS, "_collect_egress.check_privoxy",
         [_FACTS_FINDINGS + "test_egress_findings[services-down]"]),
     "ss_local_inactive": _finding(
         "error", "the Shadowsocks client is down: proxied provider calls fail", None, _playbook(SITE, "egress role"), _RB_EGRESS,
-        "gather_egress",
+        "_collect_egress.check_ss_local",
         [_FACTS_FINDINGS + "test_egress_findings[services-down]"]),
     "relay_unreachable": _finding(
         "error", "the relay server does not answer: proxied provider calls fail", None,
         _manual("check the relay server (playbooks/site.yml for group openclaw_relays), its firewall and the password"),
-        _RB_EGRESS, "gather_egress",
+        _RB_EGRESS, "_collect_egress.check_ss_local",
         [_FACTS_FINDINGS + "test_egress_findings[services-down]"]),
     # --- the config ------------------------------------------------------------------------------------
     "config_missing": _finding(
-        "error", "the config file does not exist", None, _playbook(SITE), _RB_MISSING, "gather_config",
+        "error", "the config file does not exist", None, _playbook(SITE), _RB_MISSING, "_collect_config.collect_config",
         [_FACTS_FINDINGS + "test_config_file_findings[missing]"]),
     "config_unsafe": _finding(
         "error", "the config is a link or not a regular file: root did not read it, so it cannot be checked", None,
-        _manual("replace the link or special file with the service user's regular config file"), _RB_UNSAFE, "gather_config",
+        _manual("replace the link or special file with the service user's regular config file"), _RB_UNSAFE, "_collect_config.read_config_file",
         [_FACTS_CONFINEMENT + "test_config_link_is_not_read"]),
     "config_permissions": _finding(
         "warning", "the config holds credentials and other users can read it", "config_policy", _remediate("config_policy"),
-        _RB_REFUSED, "gather_config",
+        _RB_REFUSED, "_collect_config.read_config_file",
         [_FACTS_FINDINGS + "test_config_file_findings[readable-by-others]"]),
     "config_unparsable": _finding(
         "error", "the config cannot be parsed: the gateway will not start", "config_restore", _remediate("config_restore"),
-        _RB_SYNTAX, "gather_config",
+        _RB_SYNTAX, "_collect_config.collect_config",
         [_FACTS_SECRETS + "test_broken_config_parse_error_holds_no_secret", _REMEDIATION + "[config_unparsable]"]),
     "config_invalid": _finding(
         "error", "the config fails OpenClaw's schema: the gateway will not start", "config_restore", _remediate("config_restore"),
-        _RB_SYNTAX, "validate_config",
+        _RB_SYNTAX, "_collect_validation.collect_validation",
         [_FACTS + "test_schema_issues_become_config_invalid", _REMEDIATION + "[config_schema_invalid]"]),
     "gateway_mode_missing": _finding(
         "error", "gateway.mode is not set: the gateway refuses to start (exit 78)", "config_policy", _remediate("config_policy"),
-        _RB_REFUSED, "gather_config",
+        _RB_REFUSED, "_common.startup_refusals",
         [_FACTS_FINDINGS + "test_config_file_findings[mode-missing]", _REMEDIATION + "[mode_missing]"]),
     "bind_without_auth": _finding(
         "error", "the gateway binds beyond loopback without auth: it refuses to start (exit 78)", "config_policy",
-        _remediate("config_policy"), _RB_REFUSED, "gather_config",
+        _remediate("config_policy"), _RB_REFUSED, "_common.startup_refusals",
         [_FACTS_FINDINGS + "test_config_file_findings[lan-without-auth]", _REMEDIATION + "[bind_without_auth]"]),
     "config_path_mismatch": _finding(
         "error", "the CLI (a login shell of the service user) and the service use different config or state paths: CLI "
         "edits miss the gateway and auth writes refuse", None,
         _manual("make them agree: remove the OPENCLAW_* export from the shell start-up file the finding names, or set the "
                 "same paths for the service through gateway_environment and run playbooks/site.yml"),
-        _RB_PATHS, "compare_cli_paths",
+        _RB_PATHS, "_collect_config.compare_cli_paths",
         [_FACTS + "test_cli_state_dir_exported_in_a_shell_file_is_a_mismatch"]),
     "cli_root_config": _finding(
         "warning", "a config under /root/.openclaw is what openclaw run as root uses, not the service's", None,
         _manual("run the CLI as the service user (sudo -u openclaw -H openclaw ...); move the root copy aside once nothing "
                 "needs it"),
-        _RB_PATHS, "compare_cli_paths",
+        _RB_PATHS, "_collect_config.compare_cli_paths",
         [_FACTS + "test_a_root_config_is_a_warning"]),
     # --- the running gateway ---------------------------------------------------------------------------
     "port_conflict": _finding(
         "error", "another process holds the gateway port", "port",
         _remediate("port", note="a process that is not a gateway is only stopped with remediate_port_kill_foreign=true"),
-        _RB_PORT, "gather_network",
+        _RB_PORT, "_collect_procfs.collect_listeners",
         [_FACTS_FINDINGS + "test_readiness_findings[port-held]", _REMEDIATION + "[duplicate_gateway]"]),
     "gateway_hung": _finding(
-        "critical", "the process is alive but /ready does not answer", "hung", _remediate("hung"), _RB_HUNG, "gather_network",
+        "critical", "the process is alive but /ready does not answer", "hung", _remediate("hung"), _RB_HUNG, "_collect_http.collect_probes",
         [_FACTS_FINDINGS + "test_readiness_findings[hung]", _REMEDIATION + "[hung]"]),
     "gateway_starting": _finding(
         "warning", "the service runs but nothing listens on the gateway port yet", None,
         _manual("wait a minute and run doctor again; if it still does not listen, read the log file (facts log_file)"),
-        _RB_NOT_READY, "gather_network",
+        _RB_NOT_READY, "_collect_http.collect_probes",
         [_FACTS_FINDINGS + "test_readiness_findings[starting]"]),
     "not_ready": _finding(
         "error", "/ready answers but lists failing components (a channel or the agent database)", None,
         _manual("read `failing` in the facts and the log file; channel credentials are the usual cause"),
-        _RB_NOT_READY, "gather_network",
+        _RB_NOT_READY, "_collect_http.collect_probes",
         [_FACTS_FINDINGS + "test_readiness_findings[failing-channel]"]),
     "event_loop_degraded": _finding(
-        "error", "the event loop stalls requests", "hung", _remediate("hung"), _RB_HUNG, "gather_network",
+        "error", "the event loop stalls requests", "hung", _remediate("hung"), _RB_HUNG, "_collect_http.event_loop_problems",
         [_FACTS + "test_event_loop_delay_counts_only_after_the_startup_grace[long-running]", _REMEDIATION + "[event_loop_degraded]"]),
     "event_loop_busy": _finding(
         "warning", "OpenClaw reports a busy event loop (usual in the first minute after a start)", None,
         _manual("nothing while it is a burst; a delay that lasts becomes event_loop_degraded, which playbooks/remediate.yml "
                 "--tags hung fixes"),
-        _RB_HUNG, "gather_network",
+        _RB_HUNG, "_collect_http.event_loop_problems",
         [_FACTS + "test_event_loop_delay_counts_only_after_the_startup_grace[just-started]"]),
     "stale_lock": _finding(
-        "warning", "a gateway lock file whose owner is gone", "locks", _remediate("locks"), _RB_LOCKS, "gather_locks",
+        "warning", "a gateway lock file whose owner is gone", "locks", _remediate("locks"), _RB_LOCKS, "_collect_locks.collect_locks",
         [_FACTS_CONFINEMENT + "test_regular_stale_lock_is_confined_and_stale", _REMEDIATION + "[stale_lock]"]),
     # --- files root refused to read --------------------------------------------------------------------
     "user_file_unsafe": _finding(
         "warning", "a file of the service user is a link or not a regular file: root did not read it", None,
         _manual("look at the file the finding names and replace it with a regular file (or remove it)"), _RB_UNSAFE,
-        "unsafe_file",
+        "_collect_base.unsafe_file",
         [_FACTS_CONFINEMENT + "test_unit_link_is_not_read"]),
     "lock_unsafe": _finding(
         "warning", "a lock file is a link, not a regular file of the service user, or in a linked directory: left alone", None,
-        _manual("look at the lock the finding names and remove it by hand once no gateway runs"), _RB_UNSAFE, "gather_locks",
+        _manual("look at the lock the finding names and remove it by hand once no gateway runs"), _RB_UNSAFE, "_collect_locks.collect_locks",
         [_FACTS_CONFINEMENT + "test_linked_lock_is_left_alone"]),
     "log_file_unsafe": _finding(
         "warning", "the gateway's log file is a link or in a directory of another user: not read", None,
         _manual("remove the link or the foreign /tmp/openclaw directory; the gateway creates its log again"), _RB_UNSAFE,
-        "gather_logs",
+        "_collect_logs.collect_log_file",
         [_FACTS_CONFINEMENT + "test_log_file_link_is_not_reported"]),
     # --- auth ------------------------------------------------------------------------------------------
     "auth_stored_not_registered": _finding(
         "error", "a stored key is not registered under auth.profiles: it never joins rotation", None, _playbook(ROTATE_AUTH),
-        _RB_AUTH, "gather_auth",
+        _RB_AUTH, "_collect_auth.collect_auth",
         [_FACTS_AUTH + "test_seed_002_drift_is_reported_without_secrets"]),
     "auth_registered_not_stored": _finding(
-        "error", "a registered auth profile has no stored credential", None, _playbook(ROTATE_AUTH), _RB_AUTH, "gather_auth",
+        "error", "a registered auth profile has no stored credential", None, _playbook(ROTATE_AUTH), _RB_AUTH, "_collect_auth.collect_auth",
         [_FACTS_AUTH + "test_seed_002_drift_is_reported_without_secrets"]),
     "auth_order_excludes_stored": _finding(
         "warning", "an explicit auth.order leaves stored keys out of rotation", None,
-        _playbook(ROTATE_AUTH, "with auth_order: {PROVIDER: []}"), _RB_AUTH, "gather_auth",
+        _playbook(ROTATE_AUTH, "with auth_order: {PROVIDER: []}"), _RB_AUTH, "_collect_auth.collect_auth",
         [_FACTS_AUTH + "test_seed_002_drift_is_reported_without_secrets"]),
     "auth_profile_unusable": _finding(
         "warning", "a key is in cooldown or disabled", None,
-        _manual("nothing while a backup key serves; playbooks/rotate_auth.yml replaces the key"), _RB_AUTH, "gather_auth",
+        _manual("nothing while a backup key serves; playbooks/rotate_auth.yml replaces the key"), _RB_AUTH, "_collect_auth.collect_auth",
         [_FACTS_AUTH + "test_seed_002_drift_is_reported_without_secrets"]),
     "auth_session_pinned_to_unusable": _finding(
-        "warning", "a session is automatically pinned to a key in cooldown", None, _playbook(ROTATE_AUTH), _RB_AUTH, "gather_auth",
+        "warning", "a session is automatically pinned to a key in cooldown", None, _playbook(ROTATE_AUTH), _RB_AUTH, "_collect_auth.collect_auth",
         [_FACTS_AUTH + "test_automatic_pin_to_a_cooling_profile_is_drift_and_a_user_pin_is_not"]),
     "auth_legacy_not_imported": _finding(
         "warning", "a legacy auth-profiles.json holds keys OpenClaw no longer reads", None,
-        _manual("run `openclaw doctor --fix` as the service user, or add the keys to auth_profiles"), _RB_AUTH, "gather_auth",
+        _manual("run `openclaw doctor --fix` as the service user, or add the keys to auth_profiles"), _RB_AUTH, "_collect_auth.collect_auth",
         [_FACTS_AUTH + "test_legacy_file_not_imported"]),
     "auth_legacy_migration_required": _finding(
         "error", "OpenClaw refuses every auth command until the legacy auth file is migrated", None,
-        _manual("run `openclaw doctor --fix` as the service user, then playbooks/rotate_auth.yml"), _RB_AUTH, "gather_auth",
+        _manual("run `openclaw doctor --fix` as the service user, then playbooks/rotate_auth.yml"), _RB_AUTH, "_collect_auth.collect_auth",
         [_FACTS_AUTH + "test_legacy_file_blocking_the_cli_is_an_error"]),
     "auth_unreadable": _finding(
         "warning", "the auth state could not be read, so auth drift is unknown", None,
-        _manual("run `openclaw models auth list --json` as the service user and read its error"), _RB_AUTH, "gather_auth",
+        _manual("run `openclaw models auth list --json` as the service user and read its error"), _RB_AUTH, "_collect_auth.collect_auth",
         [_FACTS_FINDINGS + "test_unreadable_auth_state"]),
     "auth_pins_unreadable": _finding(
         "warning", "the sessions' auth pins could not be read", None,
         _manual("check the owner and permissions of the agent stores (agents/*/agent/openclaw-agent.sqlite)"), _RB_AUTH,
-        "gather_auth",
+        "_collect_auth.collect_auth",
         [_FACTS_FINDINGS + "test_unreadable_auth_state"]),
 }
 
@@ -382,12 +383,36 @@ def molecule_fault_table(path):
     return table
 
 
+def function_strings(path):
+    """{function name: set of the string literals in its body} of a Python file (nested functions included)."""
+    with open(path) as handle:
+        tree = ast.parse(handle.read(), path)
+    return dict((node.name, set(n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)))
+                for node in ast.walk(tree) if isinstance(node, ast.FunctionDef))
+
+
+def _detection_errors(root, fid, detection, sources):
+    """detection is MODULE.FUNCTION of plugins/module_utils/ (a collector, or the helper a collector raises the finding
+    from): the function must exist and name the id (auth drift kinds are named without their auth_ prefix)."""
+    module, dummy, function = detection.partition(".")
+    path = os.path.join(root, "plugins", "module_utils", module + ".py")
+    if path not in sources:
+        sources[path] = function_strings(path) if re.match(r"_[a-z_]+\Z", module) and os.path.isfile(path) else {}
+    strings = sources[path].get(function)
+    if strings is None:
+        return ["%s: detection %s is not a function of plugins/module_utils/" % (fid, detection)]
+    if fid not in strings and not (fid.startswith("auth_") and fid[len("auth_"):] in strings):
+        return ["%s: detection %s does not raise it" % (fid, detection)]
+    return []
+
+
 def validate(root):
     """Problems of the registry against the collection checkout at root (the unit tests require none)."""
     with open(os.path.join(root, "docs", "runbook.md")) as handle:
         anchors = runbook_anchors(handle.read())
     errors = []
     files = {}
+    sources = {}
     for fid, item in sorted(FINDINGS.items()):
         missing = [name for name in FIELDS if name not in item or item[name] in (None, "", []) and name != "fault_class"]
         if missing or set(item) != set(FIELDS):
@@ -417,6 +442,7 @@ def validate(root):
             errors.append("%s: remediate fixes it, so its fix is playbooks/remediate.yml" % fid)
         if item["runbook"] not in anchors:
             errors.append("%s: docs/runbook.md has no section #%s" % (fid, item["runbook"]))
+        errors += _detection_errors(root, fid, item["detection"], sources)
         for test in item["tests"]:
             path, dummy, name = test.partition("::")
             function, dummy, case = name.partition("[")

@@ -5,7 +5,8 @@
 
 """The finding gate's recorder: which finding ids each unit test makes openclaw_facts raise.
 
-Every Gatherer.problem() call during the session is recorded under the running test's id, and an id
+Every Gatherer.problem() call during the session (the one path by which the facts module reports the
+problems its collectors return) is recorded under the running test's id, and an id
 the finding registry does not know fails that test at once. The gate itself
 (tests/unit/plugins/module_utils/test_findings.py::test_every_finding_is_triggered_by_a_test) runs last
 and only when the whole unit suite was collected."""
@@ -33,12 +34,12 @@ def test_id(item):
 
 
 def _recording(problem):
-    def record(self, pid, *args, **kwargs):
-        if pid not in FINDINGS:
-            raise AssertionError("openclaw_facts raised %r, which plugins/module_utils/_findings.py does not know" % pid)
+    def record(self, problem_id, *args, **kwargs):
+        if problem_id not in FINDINGS:
+            raise AssertionError("openclaw_facts raised %r, which plugins/module_utils/_findings.py does not know" % problem_id)
         if RUN["current"]:
-            RAISED.setdefault(RUN["current"], set()).add(pid)
-        return problem(self, pid, *args, **kwargs)
+            RAISED.setdefault(RUN["current"], set()).add(problem_id)
+        return problem(self, problem_id, *args, **kwargs)
     return record
 
 

@@ -15,9 +15,10 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.clawops.openclaw.plugins.filter.findings import FilterModule
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_environment import COLLECTION_DROPIN
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import parse_unit_file
 from ansible_collections.clawops.openclaw.plugins.module_utils._findings import FINDINGS
-from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import COLLECTION_DROPIN, Gatherer
+from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import Gatherer
 
 FILTERS = FilterModule().filters()
 UNIT = "openclaw-gateway.service"

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ast
+import glob
 import os
 import re
 import subprocess
@@ -22,23 +23,25 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._findings import 
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 FACTS = os.path.join(ROOT, "plugins", "modules", "openclaw_facts.py")
+COLLECTORS = sorted(glob.glob(os.path.join(ROOT, "plugins", "module_utils", "_collect_*.py")))
 COMMON = os.path.join(ROOT, "plugins", "module_utils", "_common.py")
 MOLECULE_FAULTS = os.path.join(ROOT, "molecule", "remediation", "tests", "test_remediation.py")
 
 
 def raised_in_source():
-    """Every finding id the facts module can raise, read from its source: problem("id", ...), the auth drift
-    kinds (auth_ + kind) and the start refusals of _common.startup_refusals."""
+    """Every finding id the facts module can raise, read from its source and its collectors': problem("id", ...),
+    the auth drift kinds (auth_ + kind) and the start refusals of _common.startup_refusals."""
     ids = set()
-    with open(FACTS) as handle:
-        tree = ast.parse(handle.read())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-            name = getattr(node.func, "attr", getattr(node.func, "id", None))
-            if name == "problem":
-                ids.add(node.args[0].value)
-            elif name == "drift":
-                ids.add("auth_" + node.args[0].value)
+    for path in [FACTS] + COLLECTORS:
+        with open(path) as handle:
+            tree = ast.parse(handle.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                name = getattr(node.func, "attr", getattr(node.func, "id", None))
+                if name == "problem":
+                    ids.add(node.args[0].value)
+                elif name == "drift":
+                    ids.add("auth_" + node.args[0].value)
     with open(COMMON) as handle:
         ids.update(re.findall(r'refusals\.append\(\("([a-z_]+)"', handle.read()))
     return ids
@@ -57,9 +60,11 @@ def test_the_registry_holds_exactly_the_ids_the_facts_module_raises():
 
 def test_the_facts_module_passes_no_severity_of_its_own():
     """One source of severity: the registry."""
-    with open(FACTS) as handle:
-        text = handle.read()
-    assert not re.search(r'(problem|drift)\("[a-z_]+",\s*"(warning|error|critical)"', text)
+    assert len(COLLECTORS) >= 10
+    for path in [FACTS] + COLLECTORS:
+        with open(path) as handle:
+            text = handle.read()
+        assert not re.search(r'(problem|drift)\("[a-z_]+",\s*"(warning|error|critical)"', text), path
 
 
 def test_accessors():
@@ -102,6 +107,24 @@ def test_validate_reports_a_broken_entry(monkeypatch):
     for expected in ("severity bad", "no section #no-such-section", "no seed", "test tests/unit/nowhere.py::test_x does not exist",
                      "remediate acts exactly"):
         assert expected in errors
+
+
+@pytest.mark.parametrize("detection, error", [
+    ("_collect_locks.collect_log_file", "is not a function"),
+    ("_collect_nowhere.collect_locks", "is not a function"),
+    ("../modules/openclaw_facts.main", "is not a function"),
+    ("_collect_logs.collect_log_file", "does not raise it"),
+    ("_collect_locks.collect_locks", None),
+])
+def test_validate_checks_the_detection_names_the_raising_function(monkeypatch, detection, error):
+    monkeypatch.setitem(FINDINGS, "stale_lock", dict(FINDINGS["stale_lock"], detection=detection))
+    errors = [e for e in validate(ROOT) if e.startswith("stale_lock: detection")]
+    assert errors == ([] if error is None else ["stale_lock: detection %s %s" % (detection, error + (
+        " of plugins/module_utils/" if error == "is not a function" else ""))])
+
+
+def test_auth_drift_kinds_are_found_without_their_prefix():
+    assert validate(ROOT) == [] and FINDINGS["auth_profile_unusable"]["detection"] == "_collect_auth.collect_auth"
 
 
 def test_the_molecule_fault_table_is_read_statically():

@@ -22,13 +22,18 @@ from urllib.request import build_opener
 
 import pytest
 
-from ansible_collections.clawops.openclaw.plugins.module_utils import _common
+from ansible_collections.clawops.openclaw.plugins.module_utils import (
+    _collect_config, _collect_http, _collect_procfs, _collect_validation, _common,
+)
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import parse_unit_file
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
-from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import (
-    Gatherer, _decode_address, _socket_inodes, descendants, http_probe, inspect_lock, list_listeners,
-    node_engines_ok, process_start_ticks, version_tuple,
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_http import http_probe
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_install import node_engines_ok, version_tuple
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_locks import inspect_lock
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_procfs import (
+    _decode_address, _socket_inodes, descendants, list_listeners, process_start_ticks,
 )
+from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import Gatherer
 
 PROXY_PASSWORD = "hunter2-Pr0xy-pw"
 
@@ -105,7 +110,7 @@ TCP6 = """\
 
 def test_socket_inodes_parses_listeners_only(monkeypatch):
     tables = {"/proc/net/tcp": TCP, "/proc/net/tcp6": TCP6}
-    monkeypatch.setattr(openclaw_facts, "read_text", lambda path, limit=None: tables.get(path))
+    monkeypatch.setattr(_collect_procfs, "read_text", lambda path, limit=None: tables.get(path))
     assert _socket_inodes(18789) == {
         "111": ("127.0.0.1:18789", 1000),
         "222": ("0.0.0.0:18789", 0),
@@ -116,7 +121,7 @@ def test_socket_inodes_parses_listeners_only(monkeypatch):
 
 
 def test_socket_inodes_without_proc(monkeypatch):
-    monkeypatch.setattr(openclaw_facts, "read_text", lambda path, limit=None: None)
+    monkeypatch.setattr(_collect_procfs, "read_text", lambda path, limit=None: None)
     assert _socket_inodes(18789) == {}
 
 
@@ -626,8 +631,8 @@ class _NetModule(object):
                          ids=["just-started", "long-running"])
 def test_event_loop_delay_counts_only_after_the_startup_grace(monkeypatch, uptime_ms, expected):
     body = {"ready": True, "failing": [], "uptimeMs": uptime_ms, "eventLoop": {"degraded": True, "delayP99Ms": 760.2, "reasons": ["cpu"]}}
-    monkeypatch.setattr(openclaw_facts, "list_listeners", lambda port: [])
-    monkeypatch.setattr(openclaw_facts, "http_probe", lambda url, timeout: dict(status=200, json=dict(body) if url.endswith("/ready") else {}))
+    monkeypatch.setattr(_collect_procfs, "list_listeners", lambda port: [])
+    monkeypatch.setattr(_collect_http, "http_probe", lambda url, timeout: dict(status=200, json=dict(body) if url.endswith("/ready") else {}))
     g = Gatherer(_NetModule())
     g.facts = dict(service=dict(pid=None, active_state="active"), config=dict(bind="loopback", port=18789))
     g.gather_network()
@@ -661,11 +666,11 @@ def test_service_state_findings(layout, monkeypatch, state, result, restarts, st
 
 def _paths_gatherer(home, monkeypatch, tmp_path, service_env=None):
     monkeypatch.setattr(openclaw_facts, "ROOT_HOME", str(tmp_path / "root"))
-    monkeypatch.setattr(openclaw_facts, "shell_startup_paths",
+    monkeypatch.setattr(_collect_config, "shell_startup_paths",
                         lambda h: _common.shell_startup_paths(h, files=(str(tmp_path / "etc-environment"), "~/.profile", "~/.bashrc")))
     gatherer = home.gatherer()
     gatherer.facts["environment"] = dict(effective=dict(service_env or {}))
-    gatherer.env = dict(service_env or {})  # what gather_environment keeps unredacted
+    gatherer.gateway_env = dict(service_env or {})  # what gather_environment keeps unredacted
     gatherer.gather_config()
     return gatherer, [p for p in gatherer.problems if p["id"] in ("config_path_mismatch", "cli_root_config")]
 
@@ -722,7 +727,7 @@ def _validating_gatherer(tmp_path, monkeypatch, started, ready=True, verdict=Non
     verdict = verdict or {"valid": True, "issues": []}
     module = FakeModule(lambda argv: (0 if verdict["valid"] else 1, json.dumps(verdict), ""),
                         validate_config=True, cli_timeout=30, **params)
-    monkeypatch.setattr(openclaw_facts, "process_start_time", lambda pid: started)
+    monkeypatch.setattr(_collect_validation, "process_start_time", lambda pid: started)
     gatherer = Gatherer(module)
     gatherer.user = None
     gatherer.facts.update(cli_path="/usr/local/bin/openclaw", service=dict(pid=4242), ready=dict(ok=ready),
@@ -755,7 +760,7 @@ def test_schema_issues_become_config_invalid(tmp_path, monkeypatch):
 
 
 def test_process_start_time_of_this_process():
-    started = openclaw_facts.process_start_time(os.getpid())
+    started = _collect_procfs.process_start_time(os.getpid())
     assert started is not None and started <= time.time() and time.time() - started < 3600
 
 
@@ -767,7 +772,7 @@ def _waiting_gatherer(monkeypatch, ready_after, unit_state="activating", wait_re
     def probe(url, timeout):
         probes.append(url)
         return dict(ok=len(probes) > ready_after, status=200 if len(probes) > ready_after else 503)
-    monkeypatch.setattr(openclaw_facts, "http_probe", probe)
+    monkeypatch.setattr(_collect_http, "http_probe", probe)
     gatherer = Gatherer(FakeModule(port=18790, wait_ready=wait_ready))
     gatherer.user = dict(name="openclaw", uid=4242, home="/nonexistent")
     for name in ("gather_user", "gather_environment"):
@@ -814,7 +819,7 @@ def test_validation_of_a_config_no_gateway_serves_overlaps_the_probes(tmp_path, 
                           config=dict(path=str(config), exists=True, parse_ok=True, valid=None, issues=[]))
     gatherer.start_validation()
     if early:
-        gatherer._validation.join()
+        gatherer.validation.thread.join()
     assert len(module.calls) == (1 if early else 0)  # started before the probes, or only after them
     gatherer.validate_config()
     assert len(module.calls) == 1 and module.calls[0][-3:] == ["config", "validate", "--json"]

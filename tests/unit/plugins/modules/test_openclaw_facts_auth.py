@@ -26,7 +26,7 @@ def gatherer(tmp_path, config):
     g.user = dict(name="openclaw", uid=1000, home=str(tmp_path))
     g.facts = dict(installed=True, cli_path="/usr/local/bin/openclaw",
                    config=dict(path=str(tmp_path / ".openclaw" / "openclaw.json"), parse_ok=True))
-    g._config_data = config
+    g.config_data = config
     answers = {"list": LISTING, "status": STATUS}
     g.cli_json = lambda argv: (answers["list" if "list" in argv else "status"], None)
     return g

@@ -15,11 +15,14 @@ import pwd
 
 import pytest
 
-from ansible_collections.clawops.openclaw.plugins.module_utils import _common
+from ansible_collections.clawops.openclaw.plugins.module_utils import (
+    _collect_auth, _collect_config, _collect_egress, _collect_http, _collect_procfs, _common,
+)
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_environment import COLLECTION_DROPIN
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import parse_unit_file
 from ansible_collections.clawops.openclaw.plugins.module_utils._findings import entry, fix_text
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
-from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import COLLECTION_DROPIN, Gatherer
+from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import Gatherer
 
 UNIT = "openclaw-gateway.service"
 SHOW = ("LoadState=loaded\nActiveState={active}\nSubState=running\nUnitFileState={enabled}\nMainPID=0\nNRestarts=0\n"
@@ -97,7 +100,7 @@ def test_a_node_without_the_service_user():
 
 def test_a_node_without_linger(monkeypatch):
     exists = os.path.exists
-    monkeypatch.setattr(openclaw_facts.os.path, "exists", lambda path: False if path.startswith("/var/lib/systemd/linger/") else exists(path))
+    monkeypatch.setattr(os.path, "exists", lambda path: False if path.startswith("/var/lib/systemd/linger/") else exists(path))
     gatherer = Gatherer(FakeModule(user=pwd.getpwuid(os.getuid()).pw_name))
     gatherer.gather_user()
     problem = only(gatherer, "linger_off")
@@ -162,12 +165,12 @@ def test_a_disabled_service(tmp_path, monkeypatch):
 ], ids=["missing", "readable-by-others", "mode-missing", "lan-without-auth"])
 def test_config_file_findings(tmp_path, monkeypatch, content, mode, expected):
     monkeypatch.setattr(openclaw_facts, "ROOT_HOME", str(tmp_path / "root"))
-    monkeypatch.setattr(openclaw_facts, "shell_startup_paths", lambda home: _common.shell_startup_paths(home, files=("~/.profile",)))
+    monkeypatch.setattr(_collect_config, "shell_startup_paths", lambda home: _common.shell_startup_paths(home, files=("~/.profile",)))
     node = Node(tmp_path)
     if content is not None:
         node.write(node.home / ".openclaw" / "openclaw.json", content, mode)
     gatherer = node.gatherer()
-    gatherer.env = {}
+    gatherer.gateway_env = {}
     gatherer.gather_config()
     assert ids(gatherer) == [expected]
     assert only(gatherer, expected)["fault_class"] == entry(expected)["fault_class"]
@@ -187,9 +190,9 @@ READY = dict(status=200, error=None, json={"ready": True, "failing": [], "uptime
     (4242, [GATEWAY, FOREIGN], READY, "port_conflict"),
 ], ids=["hung", "starting", "failing-channel", "port-held"])
 def test_readiness_findings(monkeypatch, pid, listeners, ready, expected):
-    monkeypatch.setattr(openclaw_facts, "list_listeners", lambda port: [dict(item) for item in listeners])
-    monkeypatch.setattr(openclaw_facts, "descendants", lambda main: [main])
-    monkeypatch.setattr(openclaw_facts, "http_probe", lambda url, timeout: dict(ready, json=ready["json"]) if url.endswith("/ready")
+    monkeypatch.setattr(_collect_procfs, "list_listeners", lambda port: [dict(item) for item in listeners])
+    monkeypatch.setattr(_collect_procfs, "descendants", lambda main: [main])
+    monkeypatch.setattr(_collect_http, "http_probe", lambda url, timeout: dict(ready, json=ready["json"]) if url.endswith("/ready")
                         else dict(status=200, error=None, json={}))
     gatherer = Gatherer(FakeModule())
     gatherer.facts = dict(service=dict(pid=pid, active_state="active"), config=dict(bind="loopback", port=18789))
@@ -228,9 +231,9 @@ def test_egress_findings(tmp_path, monkeypatch, env, privoxy, ss, active, relay_
         (tmp_path / "ss.json").write_text(ss)
     show = "LoadState=loaded\nActiveState=%s\nSubState=x\nUnitFileState=enabled\n" % active
     relay = dict(reachable=relay_up, error=None if relay_up else "timed out")
-    monkeypatch.setattr(openclaw_facts, "tcp_probe", lambda host, port, timeout: dict(relay, host=host, port=port))
+    monkeypatch.setattr(_collect_egress, "tcp_probe", lambda host, port, timeout: dict(relay, host=host, port=port))
     gatherer = Gatherer(FakeModule(lambda argv: (0, show, "") if "show" in argv else (1, "", ""), **params))
-    gatherer.env = dict(env)
+    gatherer.gateway_env = dict(env)
     gatherer.facts["environment"] = dict(proxy={})
     gatherer.gather_egress()
     assert set(ids(gatherer)) == expected
@@ -246,12 +249,12 @@ def test_egress_findings(tmp_path, monkeypatch, env, privoxy, ss, active, relay_
     (({"profiles": []}, None), ["database disk image is malformed"], "auth_pins_unreadable"),
 ], ids=["cli-fails", "pins-unreadable"])
 def test_unreadable_auth_state(tmp_path, monkeypatch, listing, pin_errors, expected):
-    monkeypatch.setattr(openclaw_facts, "read_pins", lambda state_dir: ([], list(pin_errors)))
+    monkeypatch.setattr(_collect_auth, "read_pins", lambda state_dir: ([], list(pin_errors)))
     gatherer = Gatherer(FakeModule(gather_auth=True))
     gatherer.user = dict(name="openclaw", uid=os.getuid(), home=str(tmp_path))
     gatherer.facts = dict(installed=True, cli_path="/usr/local/bin/openclaw",
                           config=dict(path=str(tmp_path / ".openclaw" / "openclaw.json"), parse_ok=True))
-    gatherer._config_data = {}
+    gatherer.config_data = {}
     gatherer.cli_json = lambda argv: listing if "list" in argv else ({"auth": {}}, None)
     gatherer.gather_auth()
     assert ids(gatherer) == [expected] and only(gatherer, expected)["manual"] is True

@@ -14,7 +14,8 @@ import pytest
 
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
-from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import GATEWAY_UNIT, Gatherer
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service import GATEWAY_UNIT
+from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import Gatherer
 from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import set_module_args
 
 
@@ -83,11 +84,9 @@ def test_unrelated_system_units_are_not_flagged(tmp_path, monkeypatch):
     monkeypatch.setattr(openclaw_facts, "SYSTEM_UNIT_DIRS", (str(system),))
 
     class Module(object):
-        params = dict(user="openclaw", profile=None)
+        params = dict(user="openclaw", profile=None, timeout=3)
 
-    gatherer = Gatherer.__new__(Gatherer)
-    gatherer.module, gatherer.params, gatherer.problems, gatherer.facts = Module(), Module.params, [], {}
-    gatherer.user = None
+    gatherer = Gatherer(Module())
     gatherer.gather_service()
     assert gatherer.facts["service"]["system_units"] == [str(system / "openclaw-gateway-prod.service")]
     [problem] = [p for p in gatherer.problems if p["id"] == "system_unit_present"]

@@ -171,7 +171,7 @@ class Node(object):
         write(self.state / "agents" / "main" / "agent" / "auth-profiles.json", json.dumps({"profiles": {"openai:legacy": {}}}))
 
         entry = pwd.struct_passwd(("openclaw", "x", self.uid, os.getegid(), "", str(self.home), "/bin/sh"))
-        monkeypatch.setattr(openclaw_facts.pwd, "getpwnam", lambda name: entry)
+        monkeypatch.setattr(pwd, "getpwnam", lambda name: entry)
         monkeypatch.setattr(openclaw_facts, "BIN_DIRS", (str(tmp_path / "bin"),))
         monkeypatch.setattr(openclaw_facts, "SYSTEM_UNIT_DIRS", (str(tmp_path / "system"),))
         monkeypatch.setattr(openclaw_facts, "ROOT_HOME", str(tmp_path / "root"))

@@ -83,7 +83,7 @@ def test_facts_environment_of_the_running_process(tmp_path):
 def test_egress_and_messages_carry_no_proxy_password(tmp_path):
     gatherer, dummy = make(tmp_path)
     gatherer.gather_environment()
-    gatherer.env["HTTP_PROXY"] = "socks5://u:%s@127.0.0.1:1080" % S
+    gatherer.gateway_env["HTTP_PROXY"] = "socks5://u:%s@127.0.0.1:1080" % S
     gatherer.gather_egress()
     assert gatherer.facts["egress"]["proxy_url"] == "http://<redacted>@127.0.0.1:8118"
     assert "proxy_socks_url" in [p["id"] for p in gatherer.problems]

@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, clawops.openclaw contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""openclaw_facts collector: the OpenClaw install (the CLI where the gateway role puts it, its package) and Node.js."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import re
+
+from ansible_collections.clawops.openclaw.plugins.module_utils._cli import find_cli
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Problems
+
+# Same range as roles/node/vars/main.yml (_node_supported_ranges): keep the two in step.
+ENGINES = "node >=24.16.0 <25 || >=26.1.0"
+BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/bin")
+
+
+def version_tuple(text):
+    match = re.search(r"(\d+)\.(\d+)\.(\d+)", text or "")
+    return tuple(int(x) for x in match.groups()) if match else None
+
+
+def node_engines_ok(version):
+    if version is None:
+        return None
+    return (24, 16, 0) <= version < (25, 0, 0) or version >= (26, 1, 0)
+
+
+def package_of(cli):
+    """(package root, version) of the openclaw package a CLI belongs to; (None, None) when it is not OpenClaw's."""
+    root = os.path.dirname(os.path.realpath(cli))  # .../node_modules/openclaw/openclaw.mjs
+    while root != "/" and not os.path.exists(os.path.join(root, "package.json")):
+        root = os.path.dirname(root)
+    try:
+        with open(os.path.join(root, "package.json")) as handle:
+            meta = json.load(handle)
+    except (IOError, OSError, ValueError):
+        return None, None
+    return (root, meta.get("version")) if meta.get("name") == "openclaw" else (None, None)
+
+
+def collect_install(commands, openclaw_bin, npm_prefix, bin_dirs=BIN_DIRS):
+    """(facts installed, version, cli_path, package_root and node; Problems).
+
+    commands: _collect_base.Commands (runs `node --version`); openclaw_bin, npm_prefix: the CLI options;
+    bin_dirs: where node is looked for."""
+    problems = Problems()
+    # Where the gateway role installs it (npm_prefix): a CLI elsewhere is not the install the role manages.
+    cli, places = find_cli(openclaw_bin, npm_prefix)
+    package_root, version = package_of(cli) if cli else (None, None)
+    facts = dict(installed=version is not None, version=version, cli_path=cli, package_root=package_root)
+    if version is None:
+        problems.problem("not_installed", "the openclaw package is not installed (no openclaw CLI in %s)" % ", ".join(places))
+
+    node = next((os.path.join(directory, "node") for directory in bin_dirs if os.path.exists(os.path.join(directory, "node"))), None)
+    node_version = None
+    if node:
+        rc, out, dummy = commands.run([node, "--version"])
+        node_version = out.strip() if rc == 0 else None
+    ok = node_engines_ok(version_tuple(node_version))
+    facts["node"] = dict(path=node, version=node_version.lstrip("v") if node_version else None, engines_ok=ok, engines=ENGINES)
+    if node is None:
+        problems.problem("node_missing", "no node executable in %s" % ", ".join(bin_dirs))
+    elif ok is False:
+        problems.problem("node_unsupported", "Node.js %s does not satisfy OpenClaw's engines range %s" % (node_version, ENGINES))
+    return facts, problems
