@@ -76,11 +76,15 @@ run_lint() {
 
 run_molecule() {
   stage "molecule ${*:-all scenarios}"
+  local scenario scenarios=("$@") status=0
   if [ $# -eq 0 ]; then
-    molecule test --all
-  else
-    for scenario in "$@"; do molecule test -s "$scenario"; done
+    for scenario in molecule/*/molecule.yml; do scenarios+=("$(basename "$(dirname "$scenario")")"); done
   fi
+  for scenario in "${scenarios[@]}"; do
+    # molecule keys its state by the checkout directory's NAME: two checkouts called the same would share it.
+    MOLECULE_EPHEMERAL_DIRECTORY="$CACHE_DIR/molecule/$CLAWOPS_CHECKOUT_ID/$scenario" molecule test -s "$scenario" || status=$?
+  done
+  return $status
 }
 
 # The whole suite in lanes that run side by side. A scenario spends most of its time waiting on
