@@ -9,9 +9,6 @@ Everything here is pure data handling, so it is unit-tested without a host: path
 dict arithmetic for config edits, secret redaction, and systemd environment parsing.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import copy
 import glob
 import json
@@ -483,7 +480,7 @@ def read_text(path, limit=1024 * 1024):
     try:
         with open(path, "rb") as handle:
             return handle.read(limit).decode("utf-8", "replace")
-    except (IOError, OSError):
+    except OSError:
         return None
 
 

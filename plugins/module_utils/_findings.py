@@ -16,9 +16,6 @@ table (scripts/gen-findings-doc.py).
 Standard library only: scripts and molecule tests load this file directly.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import ast
 import os
 import re

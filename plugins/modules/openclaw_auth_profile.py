@@ -4,9 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: openclaw_auth_profile
 short_description: Store and register an OpenClaw auth profile (API key or token)
@@ -147,7 +144,7 @@ def fingerprint(salt, secret):
     return hashlib.sha256((salt + "\0" + secret).encode("utf-8")).hexdigest()
 
 
-class AuthProfile(object):
+class AuthProfile:
     def __init__(self, module):
         self.module = module
         p = module.params
@@ -185,7 +182,7 @@ class AuthProfile(object):
                 data = json.load(handle)
             if isinstance(data, dict) and isinstance(data.get("salt"), str):
                 return data
-        except (IOError, OSError, ValueError):
+        except (OSError, ValueError):
             pass
         return {"salt": hashlib.sha256(os.urandom(32)).hexdigest(), "profiles": {}}
 

@@ -4,9 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: openclaw_session_pins
 short_description: Reset automatic auth-profile pins of OpenClaw sessions, keeping user pins
@@ -135,7 +132,7 @@ def pin_lines(pins):
     return "".join("%s  %s  (%s)\n" % (p["session_key"], p["profile_id"], p["source"]) for p in pins)
 
 
-class SessionPins(object):
+class SessionPins:
     def __init__(self, module):
         self.module = module
         p = module.params

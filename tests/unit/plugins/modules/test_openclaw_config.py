@@ -3,9 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import contextlib
 import copy
 import json
@@ -17,12 +14,7 @@ from unittest import mock
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    patch_module_args = None
+from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.clawops.openclaw.plugins.module_utils import _common
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_config
@@ -34,24 +26,19 @@ REFUSAL = "Config validation failed: gateway.port: Invalid input"
 @contextlib.contextmanager
 def set_module_args(args):
     """Expose args to the AnsibleModule created inside the block (community.general style)."""
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-        return
-    serialized = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    with mock.patch.object(basic, "_ANSIBLE_ARGS", serialized):
+    with patch_module_args(args):
         yield
 
 
 class AnsibleExitJson(Exception):
     def __init__(self, result):
-        super(AnsibleExitJson, self).__init__(result)
+        super().__init__(result)
         self.result = result
 
 
 class AnsibleFailJson(Exception):
     def __init__(self, result):
-        super(AnsibleFailJson, self).__init__(result)
+        super().__init__(result)
         self.result = result
 
 
@@ -91,7 +78,7 @@ def openclaw_argv(argv):
     return argv
 
 
-class FakeOpenClaw(object):
+class FakeOpenClaw:
     """Stands in for AnsibleModule.run_command: records each call and acts like `openclaw config patch --stdin`."""
 
     def __init__(self):
@@ -402,7 +389,7 @@ def test_default_path_follows_openclaw_config_path(config, monkeypatch):
 def test_default_path_follows_state_dir_then_profile(tmp_path, monkeypatch):
     home = tmp_path / "home"
 
-    class Entry(object):
+    class Entry:
         pw_dir = str(home)
 
     monkeypatch.setattr(_common.pwd, "getpwuid", lambda uid: Entry())

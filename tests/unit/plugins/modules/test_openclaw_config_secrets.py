@@ -5,9 +5,6 @@
 
 """openclaw_config's real output (what -vvv --diff prints, invocation included) and journal line hold no secret (issue 11)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 
 import pytest

@@ -10,9 +10,6 @@ The old tasks: `mv --no-clobber dir dir.clawops-aside` (into a leftover aside di
 never looked at again.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from unittest import mock
 
 import pytest

@@ -3,9 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
@@ -17,7 +14,7 @@ STATUS = {"auth": {"unusableProfiles": [{"profileId": "google:primary", "provide
                    "providers": [{"profiles": {"labels": ["google:primary=sk-AAAA...0001 [cooldown 1m]"]}}]}}
 
 
-class FakeModule(object):
+class FakeModule:
     params = dict(user="openclaw", profile=None, timeout=1, cli_timeout=5, gather_auth=True)
 
 

@@ -9,9 +9,6 @@ The attack of issue 11 (critical): remediate backed up an EnvironmentFile= named
 `<backup dir>/<stamp><path>`; `..` plus a symlink in the home put a user-owned file anywhere as root.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 import stat

@@ -3,9 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 
 import pytest
@@ -17,7 +14,7 @@ from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_opencl
 )
 
 
-class FakeGateway(object):
+class FakeGateway:
     """`openclaw gateway call sessions.reset` as 2026.9.6 behaves: clears automatic pins, keeps user pins."""
 
     def __init__(self, conn, unusable=(), running=True, sticky=False):
