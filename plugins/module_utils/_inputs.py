@@ -373,7 +373,7 @@ def gateway_errors(v):
         overriding = sorted(k for k in v["gateway_environment"] if k.lower() == "all_proxy")
         if overriding:
             c.error("gateway_environment", "must not set %s: it overrides the split routing and drags channel WebSockets"
-                    " through the proxy (seed 000)." % ", ".join(overriding))
+                    " through the proxy." % ", ".join(overriding))
     c.service_limits("gateway_service_limits", v["gateway_service_limits"])
     c.integer("gateway_ready_timeout", v["gateway_ready_timeout"], 1, 86400)
     c.abs_path("gateway_unit_copy_dir", v["gateway_unit_copy_dir"])

@@ -10,7 +10,7 @@ short_description: Store and register an OpenClaw auth profile (API key or token
 version_added: 0.1.0
 description:
   - "Makes an auth profile C(provider:name) stored in OpenClaw's credential store AND registered under
-    C(auth.profiles) in the config, so that it takes part in failover and rotation (seed 002: a key that is
+    C(auth.profiles) in the config, so that it takes part in failover and rotation (a key that is
     stored but not registered never joins rotation)."
   - Drives OpenClaw's own contracts; it never edits OpenClaw's databases. Secrets go to
     C(openclaw models auth paste-api-key|paste-token) on standard input, never on a command line.
@@ -230,7 +230,7 @@ class AuthProfile:
             self.cli.run(paste_args(p["mode"], self.provider, self.profile_id, p["agent"]), stdin=p["secret"] + "\n")
             fps["profiles"][self.profile_id] = fingerprint(fps["salt"], p["secret"])
             self.save_fingerprints(fps)
-        # paste-* registers the profile itself; register explicitly when only that is missing (seed 002).
+        # paste-* registers the profile itself; register explicitly when only that is missing.
         if present and self.registered() != want_registration:
             self.cli.patch_config({"auth": {"profiles": {self.profile_id: want_registration}}})
         if "logout" in actions:

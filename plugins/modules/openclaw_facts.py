@@ -899,7 +899,7 @@ ansible_facts:
                   type: str
                   choices: [proxy, direct]
         auth:
-          description: Auth-profile drift (seed 002); never a secret or key prefix.
+          description: Auth-profile drift (keys outside rotation, pins to unusable keys); never a secret or key prefix.
           returned: with O(gather_auth)
           type: dict
           contains:

@@ -10,7 +10,7 @@ short_description: Reset automatic auth-profile pins of OpenClaw sessions, keepi
 version_added: 0.1.0
 description:
   - "OpenClaw pins the auth profile it picked automatically to each session to keep provider caches warm
-    (seed 002: sessions kept using a rate-limited key). This module resets those automatic pins through the
+    (so a session can keep using a rate-limited key). This module resets those automatic pins through the
     running gateway's RPC C(sessions.reset), the same as C(/reset) in a chat; pins a user chose
     (C(/model ...@profile)) survive a reset and are never touched."
   - Pins are read read-only from the per-agent SQLite store because no RPC exposes them; nothing is ever

@@ -33,7 +33,7 @@ def kinds(g):
     return sorted((d["kind"], d.get("profile_id") or d.get("provider") or d.get("path")) for d in g.facts["auth"]["drift"])
 
 
-def test_seed_002_drift_is_reported_without_secrets(tmp_path):
+def test_auth_drift_is_reported_without_secrets(tmp_path):
     config = {"auth": {"profiles": {"google:primary": {}, "openai:main": {}, "openai:old": {}}, "order": {"google": ["google:primary"]}}}
     g = gatherer(tmp_path, config)
     g.gather_auth()
