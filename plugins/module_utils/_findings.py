@@ -11,7 +11,7 @@ raises it (detection: MODULE.FUNCTION of plugins/module_utils/, an openclaw_fact
 helper it calls) and which tests trigger it. The facts module attaches the operator-facing fields
 to every problem it reports; doctor renders them and remediate selects its units from the fault
 classes, so the two cannot disagree about a finding. docs/findings.md is generated from this
-table (scripts/gen-findings-doc.py).
+table (scripts/gen_findings_doc.py).
 
 Standard library only: scripts and molecule tests load this file directly.
 """
