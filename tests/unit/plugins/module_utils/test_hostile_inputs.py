@@ -26,7 +26,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._inputs import role_errors
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_auth_profile, openclaw_config, openclaw_session_pins
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import set_module_args
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import set_module_args
 
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))

@@ -10,7 +10,7 @@ import stat
 import pytest
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_auth_profile
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
     merge_patch, openclaw_argv, run_main,
 )
 

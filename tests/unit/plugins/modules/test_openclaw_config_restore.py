@@ -10,7 +10,7 @@ import stat
 import time
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_config_restore
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
     run_main,
 )
 

@@ -12,7 +12,7 @@ import pytest
 from ansible.module_utils import basic
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_config
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import set_module_args
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import set_module_args
 
 S = "SENTINEL-5e2a"
 

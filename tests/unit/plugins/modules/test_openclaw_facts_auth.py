@@ -77,7 +77,7 @@ def test_legacy_file_blocking_the_cli_is_an_error(tmp_path):
 
 
 def test_automatic_pin_to_a_cooling_profile_is_drift_and_a_user_pin_is_not(tmp_path):
-    from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.test_sessions import AUTO, USER, make_store
+    from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.utils import AUTO, USER, make_store
     make_store(str(tmp_path / ".openclaw"), "main", {
         "agent:main:tg-1": dict(AUTO, authProfileOverride="google:primary"),   # cooling down (STATUS)
         "agent:main:tg-2": dict(AUTO, authProfileOverride="google:manual"),    # healthy

@@ -13,7 +13,7 @@ import pytest
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service import GATEWAY_UNIT
 from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import Gatherer
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import set_module_args
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import set_module_args
 
 
 def run_main(args, capsys, monkeypatch):

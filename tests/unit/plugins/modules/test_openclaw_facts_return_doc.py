@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
-from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.test_sessions import AUTO, USER, make_store
+from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.utils import AUTO, USER, make_store
 
 # Documented dicts whose keys are data (variable names, providers), not a fixed structure.
 KEYED_BY_DATA = {"environment.effective", "environment.proxy", "auth.order"}

@@ -21,7 +21,7 @@ from ansible.module_utils import basic
 
 from ansible_collections.clawops.openclaw.plugins.module_utils import _safefs
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_file_backup
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
     AnsibleExitJson, AnsibleFailJson, exit_json, fail_json, set_module_args,
 )
 

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_session_pins
-from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.test_sessions import AUTO, USER, make_store
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
+from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.utils import AUTO, USER, make_store
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
     openclaw_argv, run_main,
 )
 
