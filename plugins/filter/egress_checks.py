@@ -5,9 +5,6 @@
 
 """Filters the egress and relay roles validate and render with (the logic lives in module_utils/_egress.py)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import (
     privoxy_rule_problems, relay_acl, relay_problems, split_networks,
 )
@@ -17,7 +14,7 @@ def _relay_acl(block_list, allow_list, own_addresses):
     return relay_acl(block_list, allow_list, own_addresses)
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {
             "privoxy_rule_problems": privoxy_rule_problems,

@@ -3,9 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: expired_files
 short_description: The files a retention removes, from the result of ansible.builtin.find
@@ -53,7 +50,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import expired
 
 
-class _Stat(object):
+class _Stat:
     def __init__(self, mtime):
         self.st_mtime = mtime
 
@@ -68,6 +65,6 @@ def expired_files(files, keep, max_age_days=0, now=None):
     return [by_path[path] for path in expired(entries, keep, max_age_days, time.time() if now is None else now)]
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"expired_files": expired_files}

@@ -8,9 +8,6 @@
 Both read the finding registry's fields the facts attach to every problem (module_utils/_findings.py):
 doctor prints a finding's fix, remediate runs the unit of its fault class, so they agree by construction."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._findings import fault_class_ids, fault_classes, problem_fields
@@ -60,7 +57,7 @@ def fault_class_findings(classes, skip=None):
     return sorted(set(fault_class_ids(list(classes))) - set(fault_class_ids([name for name in skip or [] if name != "all"])))
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {
             "doctor_findings": doctor_findings,

@@ -3,9 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 name: redact
 short_description: Mask every secret in a value before it is printed or written to a report
@@ -49,6 +46,6 @@ def redact(value, lines=False):
     return redact_log(value) if lines else redact_tree(value)
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"redact": redact}

@@ -11,9 +11,6 @@ the JSON answer out of whatever Node prints around it, and reports failures as C
 argv, rc and output redacted. read_config()/parse_config() are the one config reader.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import math
 import os
@@ -171,7 +168,7 @@ class CliError(Exception):
         if self.timed_out and reason is None:
             self.detail = "timed out and was stopped (rc=%s)" % rc
         self.msg = "%s was not run: %s" % (what, self.detail) if rc is None else "%s failed (rc=%s): %s" % (what, rc, self.detail)
-        super(CliError, self).__init__(self.msg)
+        super().__init__(self.msg)
 
     def fail_kwargs(self, msg=None):
         """Keyword arguments for module.fail_json(): the message (msg, or the error's own), argv, rc and output, all redacted."""
@@ -186,7 +183,7 @@ def _redact_output(text, secrets=()):
     return redact_log(text)
 
 
-class CliResult(object):
+class CliResult:
     def __init__(self, argv, rc, stdout, stderr):
         self.argv, self.rc, self.stdout, self.stderr = argv, rc, stdout or "", stderr or ""
 
@@ -194,7 +191,7 @@ class CliResult(object):
         return extract_json(self.stdout)
 
 
-class OpenClawCli(object):
+class OpenClawCli:
     """Runs `openclaw ...` for a module.
 
     run_as: the service user as {name, uid, home} when the module runs as root (facts, config restore):
@@ -329,7 +326,7 @@ class ConfigReadError(Exception):
     def __init__(self, path, fault, action="cannot be parsed"):
         self.path, self.fault = path, fault
         self.reason = "%s: %s" % (action, fault)
-        super(ConfigReadError, self).__init__(
+        super().__init__(
             "OpenClaw config %s %s; it was left untouched. Fix it by hand or restore a backup "
             "(openclaw.json.bak*, openclaw.json.last-good)." % (path, self.reason))
 
@@ -362,6 +359,6 @@ def read_config(path):
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
-    except (IOError, OSError) as exc:
+    except OSError as exc:
         raise ConfigReadError(path, str(exc), action="cannot be read")
     return parse_config(raw, path), True

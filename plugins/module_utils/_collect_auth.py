@@ -5,9 +5,6 @@
 """openclaw_facts collector: auth-profile drift, what OpenClaw stores against what the config registers and orders,
 profiles in cooldown, legacy auth-profiles.json files and the sessions pinned to an unusable profile. Never a secret."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import glob
 import json
 import os

@@ -13,9 +13,6 @@ registry's fields: collectors never pick a severity.
 user does not exist.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import os
 import stat
 
@@ -86,7 +83,7 @@ def show_properties(out):
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
 
 
-class Commands(object):
+class Commands:
     """Commands other than the OpenClaw CLI (which goes through _cli.OpenClawCli): C locale, no pager, no colour,
     each bounded by `timeout` seconds (coreutils timeout)."""
 

@@ -5,9 +5,6 @@
 """openclaw_facts collector: the gateway's config file (read without following a link, parsed, never returned) and
 where the service, a login shell's CLI and root's CLI look for config and state."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import os
 import pwd
 

@@ -5,9 +5,6 @@
 """openclaw_facts collector: split egress as the gateway experiences it (its proxy variables and NO_PROXY, Privoxy's
 forward rules, the Shadowsocks client and its relay), and the route of each proxied domain and chat channel."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import re
 import socket

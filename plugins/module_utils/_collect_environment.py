@@ -5,9 +5,6 @@
 """openclaw_facts collector: every place the gateway's environment can come from, what the process really has, and
 where each proxy variable is set (the collection's drop-in is the one place it should be)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import os
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Problems, read_reported, read_user
@@ -93,7 +90,7 @@ def process_environment(pid):
     try:
         with open("/proc/%d/environ" % pid, "rb") as handle:
             raw = handle.read()
-    except (IOError, OSError):
+    except OSError:
         return None
     return dict(item.split("=", 1) for item in raw.decode("utf-8", "replace").split("\0") if "=" in item)
 

@@ -5,16 +5,13 @@
 """openclaw_facts collector: the gateway's HTTP endpoints, /health and /ready (with the event-loop figures), and the
 wait for /ready."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import threading
 import time
+from urllib.error import HTTPError
+from urllib.request import ProxyHandler, build_opener
 
 from ansible.module_utils.common.text.converters import to_native
-from ansible.module_utils.six.moves.urllib.error import HTTPError
-from ansible.module_utils.six.moves.urllib.request import ProxyHandler, build_opener
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Problems
 

@@ -4,9 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """openclaw_facts collector: the OpenClaw install (the CLI where the gateway role puts it, its package) and Node.js."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 import re
@@ -38,7 +35,7 @@ def package_of(cli):
     try:
         with open(os.path.join(root, "package.json")) as handle:
             meta = json.load(handle)
-    except (IOError, OSError, ValueError):
+    except (OSError, ValueError):
         return None, None
     return (root, meta.get("version")) if meta.get("name") == "openclaw" else (None, None)
 

@@ -4,9 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """openclaw_facts collector: the gateway's lock files, and which of them are stale."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import glob
 import json
 import os

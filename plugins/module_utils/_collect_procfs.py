@@ -4,9 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """openclaw_facts collector: processes and listeners from /proc (what `ss -ltnp` and `ps` would say, without them)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import errno
 import glob
 import os
@@ -52,12 +49,12 @@ def _scan_fds(pid_dirs, wanted):
     for pid_dir in pid_dirs:
         try:
             fds = os.listdir(pid_dir + "/fd")
-        except (IOError, OSError):
+        except OSError:
             continue
         for fd in fds:
             try:
                 target = os.readlink("%s/fd/%s" % (pid_dir, fd))
-            except (IOError, OSError) as exc:
+            except OSError as exc:
                 if exc.errno == errno.EACCES:
                     denied.append(pid_dir)
                     break

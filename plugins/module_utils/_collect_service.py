@@ -5,9 +5,6 @@
 """openclaw_facts collectors: the service user (linger) and the gateway's systemd user service (unit, drop-ins,
 its backup, competing system units, the user manager's view and environment)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import glob
 import os
 import pwd

@@ -5,9 +5,6 @@
 """openclaw_facts collector: OpenClaw's own schema check of the config (`openclaw config validate --json`, a CLI start of
 ~2-3 s), started early when it will be needed anyway, or vouched for by a ready gateway that loaded the very file."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import os
 import threading
 
@@ -23,7 +20,7 @@ def validation_needed(validate, config, cli_path):
     return bool(validate and config["exists"] and config["parse_ok"] and cli_path)
 
 
-class EarlyValidation(object):
+class EarlyValidation:
     """The CLI's schema check running in a thread, so that its seconds overlap the rest of the gathering."""
 
     def __init__(self, cli):

@@ -5,12 +5,12 @@
 
 """Helpers shared by the clawops.openclaw modules (private: the API may change at any time).
 
-Everything here is pure data handling, so it is unit-tested without a host: path and
-dict arithmetic for config edits, secret redaction, and systemd environment parsing.
+Mostly data handling, unit-tested without a host: path and dict arithmetic for config edits,
+secret redaction, systemd unit and environment parsing, OpenClaw's path precedence. A few helpers
+touch the host: read_text() reads root-owned places such as /proc and /etc (following links),
+shell_startup_paths() reads the shell start-up files (the user's through _safefs, never following
+a link), and executing_user_config_path() looks at the executing user's environment.
 """
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import copy
 import glob
@@ -483,7 +483,7 @@ def read_text(path, limit=1024 * 1024):
     try:
         with open(path, "rb") as handle:
             return handle.read(limit).decode("utf-8", "replace")
-    except (IOError, OSError):
+    except OSError:
         return None
 
 

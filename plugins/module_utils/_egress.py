@@ -9,9 +9,6 @@ Answers "which way does a request to HOST leave this node?" the way the real cli
 the gateway's proxy variables and NO_PROXY first, then Privoxy's forward rules (last match wins).
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import ipaddress
 import re
 

@@ -11,13 +11,10 @@ raises it (detection: MODULE.FUNCTION of plugins/module_utils/, an openclaw_fact
 helper it calls) and which tests trigger it. The facts module attaches the operator-facing fields
 to every problem it reports; doctor renders them and remediate selects its units from the fault
 classes, so the two cannot disagree about a finding. docs/findings.md is generated from this
-table (scripts/gen-findings-doc.py).
+table (scripts/gen_findings_doc.py).
 
 Standard library only: scripts and molecule tests load this file directly.
 """
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
 
 import ast
 import os
@@ -45,19 +42,19 @@ _FACTS_FINDINGS = "tests/unit/plugins/modules/test_openclaw_facts_findings.py::"
 _REMEDIATION = "molecule/remediation/tests/test_remediation.py::test_fault_is_detected_fixed_and_verified"
 
 # Runbook sections (the anchors GitHub gives the headings of docs/runbook.md).
-_RB_PROXY = "bot-offline-feishu-says-errorinfo-app-not-online-seed-000"
+_RB_PROXY = "bot-offline-feishu-says-errorinfo-app-not-online"
 _RB_OUTSIDE = "proxy-variables-outside-the-collections-drop-in"
 _RB_EGRESS = "split-egress-provider-calls-fail-or-leave-directly"
 _RB_MISSING = "missing-pieces-user-openclaw-nodejs-config"
-_RB_SERVICE = "unit-openclawservice-could-not-be-found--the-gateway-runs-twice-seed-002"
+_RB_SERVICE = "unit-openclawservice-could-not-be-found--the-gateway-runs-twice"
 _RB_CRASH = "the-gateway-keeps-restarting-then-stays-down-crash-loop"
-_RB_REFUSED = "gateway-start-blocked-set-gatewaymodelocal--refusing-to-bind-gateway--without-auth-seed-003"
-_RB_SYNTAX = "config-syntax-errors-trailing-commas-missing-quotes-seed-001"
-_RB_PATHS = "config-cli-vs-config-service-differ-seed-003"
-_RB_PORT = "eaddrinuse--another-gateway-instance-is-already-listening-seeds-001-003-004"
-_RB_HUNG = "status-says-listening-but-every-request-times-out-seed-004"
+_RB_REFUSED = "gateway-start-blocked-set-gatewaymodelocal--refusing-to-bind-gateway--without-auth"
+_RB_SYNTAX = "config-syntax-errors-trailing-commas-missing-quotes"
+_RB_PATHS = "config-cli-vs-config-service-differ"
+_RB_PORT = "eaddrinuse--another-gateway-instance-is-already-listening"
+_RB_HUNG = "status-says-listening-but-every-request-times-out"
 _RB_NOT_READY = "ready-answers-but-the-gateway-is-not-ready"
-_RB_LOCKS = "gateway-is-already-running-pid-file-exists--stale-locks-seed-004"
+_RB_LOCKS = "gateway-is-already-running-pid-file-exists--stale-locks"
 _RB_UNSAFE = "files-root-would-not-read"
 _RB_AUTH = "auth-findings-cooldowns-unregistered-keys-legacy-files"
 
@@ -267,18 +264,18 @@ FINDINGS = {
     "auth_stored_not_registered": _finding(
         "error", "a stored key is not registered under auth.profiles: it never joins rotation", None, _playbook(ROTATE_AUTH),
         _RB_AUTH, "_collect_auth.collect_auth",
-        [_FACTS_AUTH + "test_seed_002_drift_is_reported_without_secrets"]),
+        [_FACTS_AUTH + "test_auth_drift_is_reported_without_secrets"]),
     "auth_registered_not_stored": _finding(
         "error", "a registered auth profile has no stored credential", None, _playbook(ROTATE_AUTH), _RB_AUTH, "_collect_auth.collect_auth",
-        [_FACTS_AUTH + "test_seed_002_drift_is_reported_without_secrets"]),
+        [_FACTS_AUTH + "test_auth_drift_is_reported_without_secrets"]),
     "auth_order_excludes_stored": _finding(
         "warning", "an explicit auth.order leaves stored keys out of rotation", None,
         _playbook(ROTATE_AUTH, "with auth_order: {PROVIDER: []}"), _RB_AUTH, "_collect_auth.collect_auth",
-        [_FACTS_AUTH + "test_seed_002_drift_is_reported_without_secrets"]),
+        [_FACTS_AUTH + "test_auth_drift_is_reported_without_secrets"]),
     "auth_profile_unusable": _finding(
         "warning", "a key is in cooldown or disabled", None,
         _manual("nothing while a backup key serves; playbooks/rotate_auth.yml replaces the key"), _RB_AUTH, "_collect_auth.collect_auth",
-        [_FACTS_AUTH + "test_seed_002_drift_is_reported_without_secrets"]),
+        [_FACTS_AUTH + "test_auth_drift_is_reported_without_secrets"]),
     "auth_session_pinned_to_unusable": _finding(
         "warning", "a session is automatically pinned to a key in cooldown", None, _playbook(ROTATE_AUTH), _RB_AUTH, "_collect_auth.collect_auth",
         [_FACTS_AUTH + "test_automatic_pin_to_a_cooling_profile_is_drift_and_a_user_pin_is_not"]),

@@ -12,24 +12,15 @@ a fullwidth digit is refused, not normalised). Checkers return error messages th
 variable; secrets are never echoed, other values are shown JSON-escaped so a newline stays visible.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
+import ipaddress
 import json
 import math
 import re
 
-try:
-    import ipaddress
-except ImportError:  # pragma: no cover - Python 2 targets are not supported by the roles
-    ipaddress = None
-
-from ansible.module_utils.six import binary_type, integer_types, string_types, text_type
-
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import privoxy_rule_problems, relay_problems
 
 # C0, DEL, C1 and the Unicode line/paragraph separators: each ends a line for some parser.
-CONTROL = re.compile(u"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # useradd's portable set, at most 32 characters; no leading dash (an option to every tool).
 USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
@@ -90,15 +81,15 @@ def show(value):
 def type_name(value):
     if isinstance(value, bool):
         return "bool"
-    if isinstance(value, string_types):
+    if isinstance(value, str):
         return "str"
-    if isinstance(value, integer_types):
+    if isinstance(value, int):
         return "int"
     return type(value).__name__
 
 
 def is_text(value):
-    return isinstance(value, string_types) and not isinstance(value, binary_type)
+    return isinstance(value, str)
 
 
 def full(pattern, value):
@@ -117,10 +108,10 @@ def systemd_quote(value):
     """An Environment= assignment's value inside double quotes: `\\`, `"` escaped, `%` doubled (specifiers)."""
     if has_control(value):
         raise ValueError("a value with a control character cannot be written to a systemd file")
-    return text_type(value).replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
+    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
 
 
-class Checker(object):
+class Checker:
     """Collects the errors of one role's (or module's) inputs; each message names its variable."""
 
     def __init__(self):
@@ -149,7 +140,7 @@ class Checker(object):
 
     def integer(self, name, value, minimum=None, maximum=None):
         """An int, or a string of ASCII digits (inventories and -e give strings); never a bool or 'Ｘ'."""
-        if isinstance(value, bool) or not (isinstance(value, integer_types) or full(ASCII_INT, value)
+        if isinstance(value, bool) or not (isinstance(value, int) or full(ASCII_INT, value)
                                            or (isinstance(value, float) and value.is_integer())):
             return self.error(name, "must be an integer, got %s." % show(value))
         number = int(value)
@@ -163,7 +154,7 @@ class Checker(object):
 
     def number(self, name, value, minimum=0.0, maximum=None):
         """A finite number greater than `minimum` (timeouts, thresholds: 0, negatives, nan, inf refused)."""
-        if isinstance(value, bool) or not (isinstance(value, integer_types + (float,)) or full(ASCII_NUMBER, value)):
+        if isinstance(value, bool) or not (isinstance(value, (int, float)) or full(ASCII_NUMBER, value)):
             return self.error(name, "must be a number, got %s." % show(value))
         number = float(value)
         if math.isnan(number) or math.isinf(number) or number <= minimum or (maximum is not None and number > maximum):
@@ -271,7 +262,7 @@ class Checker(object):
             if not full(ENV_NAME, key):
                 ok = self.error(name, "key %s is not a valid environment name ([A-Za-z_][A-Za-z0-9_]*)." % show(key))
                 continue
-            if isinstance(item, bool) or not (is_text(item) or isinstance(item, integer_types + (float,))):
+            if isinstance(item, bool) or not (is_text(item) or isinstance(item, (int, float))):
                 ok = self.error("%s.%s" % (name, key), "must be a string or a number, got %s." % type_name(item))
             elif is_text(item):
                 ok = self.text("%s.%s" % (name, key), item, secret=True) and ok
@@ -286,7 +277,7 @@ class Checker(object):
                 ok = self.error(name, "key %s is not an allowed systemd resource directive (one of %s)."
                                 % (show(key), ", ".join(sorted(SERVICE_LIMITS))))
                 continue
-            text = text_type(item) if isinstance(item, integer_types) and not isinstance(item, bool) else item
+            text = str(item) if isinstance(item, int) and not isinstance(item, bool) else item
             if not self.text("%s.%s" % (name, key), text, empty=False, max_len=64, pattern=SERVICE_LIMITS[key],
                              hint="a valid %s value" % key):
                 ok = False
@@ -306,10 +297,10 @@ class Checker(object):
 
 
 def is_ip(value):
-    if ipaddress is None or not is_text(value) or "%" in value:
+    if not is_text(value) or "%" in value:
         return False
     try:
-        ipaddress.ip_address(text_type(value))
+        ipaddress.ip_address(str(value))
     except ValueError:
         return False
     return True
@@ -328,9 +319,9 @@ def no_proxy_entry(check, name, value):
     bracketed = re.match(r"\[([0-9A-Fa-f:.]+)\](?::[0-9]{1,5})?\Z", value)
     if bracketed and is_ip(bracketed.group(1)):
         return True
-    if ipaddress is not None and "/" in value and "%" not in value:
+    if "/" in value and "%" not in value:
         try:
-            ipaddress.ip_network(text_type(value), strict=False)
+            ipaddress.ip_network(str(value), strict=False)
             return True
         except ValueError:
             pass
@@ -382,7 +373,7 @@ def gateway_errors(v):
         overriding = sorted(k for k in v["gateway_environment"] if k.lower() == "all_proxy")
         if overriding:
             c.error("gateway_environment", "must not set %s: it overrides the split routing and drags channel WebSockets"
-                    " through the proxy (seed 000)." % ", ".join(overriding))
+                    " through the proxy." % ", ".join(overriding))
     c.service_limits("gateway_service_limits", v["gateway_service_limits"])
     c.integer("gateway_ready_timeout", v["gateway_ready_timeout"], 1, 86400)
     c.abs_path("gateway_unit_copy_dir", v["gateway_unit_copy_dir"])
@@ -441,7 +432,7 @@ def egress_errors(v):
         c.error("egress_method", "%s is not an AEAD cipher; use one of %s." % (show(v["egress_method"]), ", ".join(aead)))
     for name in ("egress_relay_port", "egress_socks_port", "egress_privoxy_port"):
         c.port(name, v[name])
-    if text_type(v["egress_socks_port"]) == text_type(v["egress_privoxy_port"]):
+    if str(v["egress_socks_port"]) == str(v["egress_privoxy_port"]):
         c.error("egress_socks_port", "and egress_privoxy_port must differ.")
     c.integer("egress_privoxy_socket_timeout", v["egress_privoxy_socket_timeout"], 1, 86400)
     c.str_list("egress_proxied_domains", v["egress_proxied_domains"], c.domain_suffix)
@@ -470,7 +461,7 @@ def auth_errors(v):
         if not isinstance(item, dict):
             c.error(label, "must be a mapping, got %s." % type_name(item))
             continue
-        unknown = sorted(text_type(k) for k in item if k not in ("id", "secret", "mode", "update_secret", "state"))
+        unknown = sorted(str(k) for k in item if k not in ("id", "secret", "mode", "update_secret", "state"))
         if unknown:
             c.error(label, "has unknown keys %s." % ", ".join(unknown))
         pid = item.get("id")

@@ -24,9 +24,6 @@ tools as that user. The one implementation the modules share:
 Reasons (the Refused message) describe the path without naming it: callers prefix the path.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import errno
 import hashlib
 import json
@@ -149,7 +146,7 @@ def read_fd(fd, limit=None):
     return b"".join(chunks)
 
 
-class ConfinedFile(object):
+class ConfinedFile:
     """A regular file strictly below `directory`, reached with no link followed below `trusted`.
 
     path must be absolute and normalised (normalise first where '..' is to be resolved lexically).
@@ -260,7 +257,7 @@ def confined(path, directory, uids=None, trust_directory=True):
 
 # --- a verified directory -------------------------------------------------------------------------------
 
-class Dir(object):
+class Dir:
     """A directory opened with no link followed below `trusted`; every operation is relative to its fd and
     follows no link. uid: the owner it must have (and its files, where read or listed); None: any.
     create: make it (0700, parents too) when missing."""

@@ -9,18 +9,12 @@ the pins are read from `session_nodes.entry_json` with a read-only connection th
 write nor create files. Changes go through the gateway (`sessions.reset`), never through SQLite.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import errno
 import glob
 import json
 import os
 
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2 is not supported by the collection
-    from urllib import quote
+from urllib.parse import quote
 
 try:
     import sqlite3

@@ -4,16 +4,13 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: openclaw_auth_profile
 short_description: Store and register an OpenClaw auth profile (API key or token)
 version_added: 0.1.0
 description:
   - "Makes an auth profile C(provider:name) stored in OpenClaw's credential store AND registered under
-    C(auth.profiles) in the config, so that it takes part in failover and rotation (seed 002: a key that is
+    C(auth.profiles) in the config, so that it takes part in failover and rotation (a key that is
     stored but not registered never joins rotation)."
   - Drives OpenClaw's own contracts; it never edits OpenClaw's databases. Secrets go to
     C(openclaw models auth paste-api-key|paste-token) on standard input, never on a command line.
@@ -147,7 +144,7 @@ def fingerprint(salt, secret):
     return hashlib.sha256((salt + "\0" + secret).encode("utf-8")).hexdigest()
 
 
-class AuthProfile(object):
+class AuthProfile:
     def __init__(self, module):
         self.module = module
         p = module.params
@@ -185,7 +182,7 @@ class AuthProfile(object):
                 data = json.load(handle)
             if isinstance(data, dict) and isinstance(data.get("salt"), str):
                 return data
-        except (IOError, OSError, ValueError):
+        except (OSError, ValueError):
             pass
         return {"salt": hashlib.sha256(os.urandom(32)).hexdigest(), "profiles": {}}
 
@@ -233,7 +230,7 @@ class AuthProfile(object):
             self.cli.run(paste_args(p["mode"], self.provider, self.profile_id, p["agent"]), stdin=p["secret"] + "\n")
             fps["profiles"][self.profile_id] = fingerprint(fps["salt"], p["secret"])
             self.save_fingerprints(fps)
-        # paste-* registers the profile itself; register explicitly when only that is missing (seed 002).
+        # paste-* registers the profile itself; register explicitly when only that is missing.
         if present and self.registered() != want_registration:
             self.cli.patch_config({"auth": {"profiles": {self.profile_id: want_registration}}})
         if "logout" in actions:

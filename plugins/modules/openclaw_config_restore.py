@@ -4,9 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: openclaw_config_restore
 short_description: Keep root-only known-good copies of an OpenClaw config and restore a broken config from them
@@ -220,7 +217,7 @@ def pretty_redacted(data):
     return json.dumps(redact_tree(data), indent=2, sort_keys=True, default=str) + "\n"
 
 
-class Restorer(object):
+class Restorer:
     def __init__(self, module):
         self.module = module
         p = module.params

@@ -4,9 +4,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: openclaw_facts
 short_description: Gather the state and health of an OpenClaw gateway as facts
@@ -902,7 +899,7 @@ ansible_facts:
                   type: str
                   choices: [proxy, direct]
         auth:
-          description: Auth-profile drift (seed 002); never a secret or key prefix.
+          description: Auth-profile drift (keys outside rotation, pins to unusable keys); never a secret or key prefix.
           returned: with O(gather_auth)
           type: dict
           contains:
@@ -1269,7 +1266,7 @@ HOST_NAME = re.compile(r"\.?[A-Za-z0-9*\[:](?:[A-Za-z0-9.:*_\[\]-]{0,252})\Z")
 # collectors; the unit tests point them at a temporary tree.
 
 
-class Gatherer(object):
+class Gatherer:
     """Runs the collectors (plugins/module_utils/_collect_*.py) in order, each on its declared inputs, and reports
     their problems through problem(), the one problem path (the unit tests' finding recorder wraps it).
 

@@ -4,16 +4,13 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 DOCUMENTATION = r"""
 module: openclaw_session_pins
 short_description: Reset automatic auth-profile pins of OpenClaw sessions, keeping user pins
 version_added: 0.1.0
 description:
   - "OpenClaw pins the auth profile it picked automatically to each session to keep provider caches warm
-    (seed 002: sessions kept using a rate-limited key). This module resets those automatic pins through the
+    (so a session can keep using a rate-limited key). This module resets those automatic pins through the
     running gateway's RPC C(sessions.reset), the same as C(/reset) in a chat; pins a user chose
     (C(/model ...@profile)) survive a reset and are never touched."
   - Pins are read read-only from the per-agent SQLite store because no RPC exposes them; nothing is ever
@@ -135,7 +132,7 @@ def pin_lines(pins):
     return "".join("%s  %s  (%s)\n" % (p["session_key"], p["profile_id"], p["source"]) for p in pins)
 
 
-class SessionPins(object):
+class SessionPins:
     def __init__(self, module):
         self.module = module
         p = module.params

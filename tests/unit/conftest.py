@@ -11,9 +11,6 @@ the finding registry does not know fails that test at once. The gate itself
 (tests/unit/plugins/module_utils/test_findings.py::test_every_finding_is_triggered_by_a_test) runs last
 and only when the whole unit suite was collected."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import glob
 import os
 

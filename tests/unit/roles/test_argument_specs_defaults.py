@@ -7,9 +7,6 @@
 every role: ansible never applies a default from argument_specs (defaults/main.yml does), so a documented
 default that differs from the real one is a lie that ansible-doc and the README repeat."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import os
 
 import pytest

@@ -8,9 +8,6 @@ doctor turned a report dir of /tmp into 0700 and reported nothing), reports have
 secret. Runs the role's report tasks with ansible-playbook --check on localhost: only the test's own temporary
 directory is written."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 import shutil

@@ -9,9 +9,6 @@ case (all of them localhost), so that one run covers the sample. Each host must 
 argument validation or at its preflight check, with a message naming the variable, and reach no task
 that could change anything."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 import shutil
@@ -32,12 +29,12 @@ SAMPLE = [
     ("gateway", "gateway_proxy_url", {"gateway_proxy_url": "http://127.0.0.1:8118\nExecStartPre=/bin/id"}),
     ("gateway", "gateway_service_limits", {"gateway_service_limits": {"ExecStartPre": "/bin/id"}}),
     ("gateway", "gateway_user", {"gateway_user": "root"}),
-    ("gateway", "gateway_port", {"gateway_port": u"\uff18\uff10\uff18\uff10"}),
+    ("gateway", "gateway_port", {"gateway_port": "\uff18\uff10\uff18\uff10"}),
     ("gateway", "gateway_version", {"gateway_version": "2026.9.6\n"}),
     ("gateway", "gateway_auth_password", {"gateway_bind": "lan", "gateway_auth_mode": "password", "gateway_auth_password": "a"}),
     ("node", "node_nodesource_repo_url", {"node_nodesource_repo_url": "https://deb.nodesource.com\nTrusted: yes"}),
     ("node", "node_version", {"node_version": "24.19.0\n"}),
-    ("egress", "egress_relay_host", {"egress_relay_host": u"relay.ex\u0430mple.com", "egress_password": "x" * 20}),
+    ("egress", "egress_relay_host", {"egress_relay_host": "relay.ex\u0430mple.com", "egress_password": "x" * 20}),
     ("egress", "egress_forward_rules", {"egress_relay_host": "relay.example.com", "egress_password": "x" * 20,
                                         "egress_forward_rules": [{"pattern": "/\nlisten-address 0.0.0.0:8118", "forward": "."}]}),
     ("auth", "auth_backup_keep", {"auth_backup_keep": 0}),

@@ -6,9 +6,6 @@
 """Every role's README carries its variables as generated from meta/argument_specs.yml, up to date
 (scripts/gen-role-readmes.py); Galaxy's importer refuses a role without a README."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import importlib.util
 import os
 

@@ -8,9 +8,6 @@ action renders them, then read back by systemd (systemd-analyze verify) and by t
 unit parser: hostile-but-valid values (quotes, backslashes, `%` specifiers, `$`, a URL-encoded proxy
 password) must come out as exactly one Environment= per variable with the value unchanged."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import copy
 import os
 import re
@@ -21,13 +18,7 @@ import pytest
 import yaml
 
 from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar
-
-try:
-    from ansible.template import trust_as_template
-except ImportError:  # ansible-core < 2.19: every string is a template
-    def trust_as_template(value):
-        return value
+from ansible.template import Templar, trust_as_template
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import parse_unit_file, unit_environment
 from ansible_collections.clawops.openclaw.plugins.module_utils._inputs import role_errors, systemd_quote
@@ -45,7 +36,7 @@ HOSTILE_BUT_VALID = {
         "TRAILING_BACKSLASH": "ends with \\",
         "EMPTY": "",
         "NUMBER": 42,
-        "UNICODE": u"caf\u00e9 \u2603",
+        "UNICODE": "caf\u00e9 \u2603",
     },
     "gateway_service_limits": {"LimitNOFILE": "1024:65536", "MemoryMax": "50%", "CPUQuota": "150%", "TasksMax": 512,
                                "MemoryHigh": "1G", "Nice": 5},
@@ -91,7 +82,7 @@ def systemd_environment(values):
 def verify(tmp_path, unit_name, dropin_name, dropin_text, unit_file=None):
     """systemd-analyze verify on a unit with the rendered drop-in: its diagnostics, except for programs this
     machine lacks (ss-local). Every problem in a drop-in names the drop-in and fails the test."""
-    (tmp_path / (unit_file or unit_name)).write_text(u"[Unit]\nDescription=stand-in\n\n[Service]\nExecStart=/bin/true\n")
+    (tmp_path / (unit_file or unit_name)).write_text("[Unit]\nDescription=stand-in\n\n[Service]\nExecStart=/bin/true\n")
     dropin_dir = tmp_path / (unit_name + ".d")
     dropin_dir.mkdir()
     (dropin_dir / dropin_name).write_text(dropin_text)
@@ -150,7 +141,7 @@ def test_egress_dropins_pass_systemd_analyze_verify(tmp_path, template, unit, un
     assert verify(tmp_path, unit, "50-clawops-egress.conf", text, unit_file) == (0, [])
 
 
-@pytest.mark.parametrize("value", ["x\nExecStartPre=/bin/sh -c id", "x\rExecStartPre=/bin/id", u"x\u2028y"])
+@pytest.mark.parametrize("value", ["x\nExecStartPre=/bin/sh -c id", "x\rExecStartPre=/bin/id", "x\u2028y"])
 def test_a_value_that_could_add_a_directive_is_refused(value):
     """The old preflight accepted these and the template wrote an ExecStartPre= line root's systemd runs."""
     values = load("roles", "gateway", "defaults", "main.yml")

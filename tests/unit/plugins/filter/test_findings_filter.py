@@ -5,9 +5,6 @@
 
 """doctor's verdict and remediate's unit selection, from the same facts: they agree by construction."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import os
 
 import pytest
@@ -24,7 +21,7 @@ FILTERS = FilterModule().filters()
 UNIT = "openclaw-gateway.service"
 
 
-class FakeModule(object):
+class FakeModule:
     params = dict(user="openclaw", profile=None, config_path=None, port=None, timeout=1.0, validate_config=False,
                   event_loop_delay_threshold_ms=500.0)
 

@@ -6,9 +6,6 @@
 """The filters the roles call by name (egress_checks.py, input_errors.py): each name reaches its check, with the
 argument order the roles' templates use, and bad calls fail as filter errors."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import os
 
 import pytest

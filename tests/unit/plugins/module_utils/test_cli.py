@@ -3,9 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 import subprocess
@@ -22,7 +19,7 @@ KEY = "sk-proj-AbCdEf0123456789AbCdEf0123456789"
 CLI = "/opt/openclaw/bin/openclaw"
 
 
-class FakeModule(object):
+class FakeModule:
     """run_command as AnsibleModule has it; answers with `answer(argv, data)` and records every call."""
 
     def __init__(self, answer=None, **params):

@@ -5,9 +5,6 @@
 
 """What the openclaw_facts collectors share: their problem lists, the service user's files read as root, commands."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import os
 
 import pytest
@@ -19,7 +16,7 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base imp
 OTHER_UID = 4242
 
 
-class Module(object):
+class Module:
     def __init__(self, answer=(0, "", ""), error=None):
         self.answer, self.error, self.calls = answer, error, []
 

@@ -7,9 +7,6 @@
 shared state), and returns its facts and its problems. Their findings are tested through the module
 (tests/unit/plugins/modules/test_openclaw_facts*.py), where the finding gate records them."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 import time
@@ -24,7 +21,7 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._collect_logs imp
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service import collect_service, unit_name_for
 
 
-class Commands(object):
+class Commands:
     def __init__(self, answers=None):
         self.answers, self.calls = answers or {}, []
 

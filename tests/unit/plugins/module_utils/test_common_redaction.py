@@ -5,9 +5,6 @@
 
 """Secret redaction by key name AND value shape (issue 11, rule 2d)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 
 import pytest

@@ -4,9 +4,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The egress role's on-node Privoxy check, laid out as the role installs it (script + clawops_egress.py)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import os
 import shutil
 import subprocess

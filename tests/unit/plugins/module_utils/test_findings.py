@@ -5,9 +5,6 @@
 
 """The finding registry: complete, consistent with the facts module, the docs and the tests."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import ast
 import glob
 import os

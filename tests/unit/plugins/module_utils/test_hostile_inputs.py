@@ -13,9 +13,6 @@ converted value to the role) and then its preflight (module_utils/_inputs.py, th
 input_errors filter). Modules refuse in main() before they call anything.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import copy
 import json
 import os
@@ -29,7 +26,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._inputs import role_errors
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_auth_profile, openclaw_config, openclaw_session_pins
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import set_module_args
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import set_module_args
 
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
@@ -90,7 +87,7 @@ def refusals(role, values):
     return role_errors(role, values)
 
 
-CYR_A = u"\u0430"  # Cyrillic a, looks like Latin a
+CYR_A = "\u0430"  # Cyrillic a, looks like Latin a
 LONG = "a" * 5000
 
 # (role, variable named in the message, value, other overrides)
@@ -107,48 +104,48 @@ def add(role, name, values, expect=None, **others):
 
 
 # --- gateway -------------------------------------------------------------------------------------
-add("gateway", "gateway_user", ["root", "-oops", "open claw", "openclaw\n", "Openclaw", "a" * 40, "", u"openclaw" + CYR_A,
+add("gateway", "gateway_user", ["root", "-oops", "open claw", "openclaw\n", "Openclaw", "a" * 40, "", "openclaw" + CYR_A,
                                 5, "../x", "user%n", ["openclaw"]])
 add("gateway", "gateway_user_create", ["maybe", [True]])
 add("gateway", "gateway_user_allow_login_shell", ["sure"])
-add("gateway", "gateway_version", ["2026.9.6\n", "latest", "2026.9.6 --registry=http://x", "-1.0.0", "2026.9", u"\uff12026.9.6", "",
+add("gateway", "gateway_version", ["2026.9.6\n", "latest", "2026.9.6 --registry=http://x", "-1.0.0", "2026.9", "\uff12026.9.6", "",
                                    "2026.9.6;rm -rf /", LONG])
 add("gateway", "gateway_npm_prefix", ["usr/local", "/usr/../etc", "/usr/local\n", "", "~/.npm", "--prefix", "/"])
-add("gateway", "gateway_npm_registry", ["ftp://registry.example.com", "https://reg\n.example.com", u"https://ex%smple.com" % CYR_A,
+add("gateway", "gateway_npm_registry", ["ftp://registry.example.com", "https://reg\n.example.com", "https://ex%smple.com" % CYR_A,
                                         "https://ex ample.com", "registry.npmjs.org", "https://x.com:99999", "https://x.com/%zz",
                                         "https://x.com/\"quoted\""])
 add("gateway", "gateway_npm_allow_scripts", [["openclaw,evil"], ["--ignore-scripts"], ["Open Claw"], "openclaw", ["a\n"], [5]])
 add("gateway", "gateway_ca_bundle", ["/etc/ssl/ca.pem\nExecStartPre=/bin/sh -c id", "certs/ca.pem", "/etc/../root/ca.pem", "/etc/ssl/ca.pem\r"])
 add("gateway", "gateway_node_executable", ["node", "/usr/bin/node\n", "/usr/bin/../../tmp/node"])
-add("gateway", "gateway_port", [0, 65536, -1, u"\uff18\uff10\uff18\uff10", "80a", True, "18789\n", 1.5, "", [1]])
+add("gateway", "gateway_port", [0, 65536, -1, "\uff18\uff10\uff18\uff10", "80a", True, "18789\n", 1.5, "", [1]])
 add("gateway", "gateway_bind", ["LAN", "lan\n", "0.0.0.0"])
-add("gateway", "gateway_custom_bind_host", ["10.0.0.1\nExecStartPre=/bin/id", "host name", "fe80::1%eth0", u"ex%smple.com" % CYR_A,
+add("gateway", "gateway_custom_bind_host", ["10.0.0.1\nExecStartPre=/bin/id", "host name", "fe80::1%eth0", "ex%smple.com" % CYR_A,
                                             "-h", "10.0.0.1:80"], gateway_bind="custom")
 case("gateway", "gateway_bind", "custom", expect="gateway_custom_bind_host")
 add("gateway", "gateway_auth_mode", ["NONE", "token\n"])
 case("gateway", "gateway_auth_mode", "none", expect="gateway_auth_mode", gateway_bind="lan")
-add("gateway", "gateway_auth_token", ["short", TOKEN + "\r", " " + TOKEN, TOKEN + "\n", 12345678901234567890, u"\u2028" + TOKEN])
+add("gateway", "gateway_auth_token", ["short", TOKEN + "\r", " " + TOKEN, TOKEN + "\n", 12345678901234567890, "\u2028" + TOKEN])
 add("gateway", "gateway_auth_password", ["a", "pw1234567890"], gateway_bind="lan", gateway_auth_mode="password")
 add("gateway", "gateway_auth_password", ["", "pass\rword1234567890"], gateway_auth_mode="password")
 add("gateway", "gateway_config_settings", ["gateway.port=1", {"": 1}, {"a\nb": 1}, {"gateway": {"x\r": 1}}])
 add("gateway", "gateway_proxy_url", ["http://127.0.0.1:8118\nExecStartPre=/bin/id", "socks5://127.0.0.1:1080", "http://127.0.0.1:8118 ",
-                                     "127.0.0.1:8118", "http://127.0.0.1:99999", u"http://ex%smple.com:8118" % CYR_A,
+                                     "127.0.0.1:8118", "http://127.0.0.1:99999", "http://ex%smple.com:8118" % CYR_A,
                                      "http://u:p%zz@127.0.0.1:8118", "http://127.0.0.1:8118/\"", "http://127.0.0.1:8118/%h",
                                      "http://127.0.0.1:8118\" \"EVIL=1", 8118,
                                      "http://user:%s@127.0.0.1:8118\n" % PROXY_PASSWORD, "http://user:%s@127.0.0.1:8118 x" % PROXY_PASSWORD])
 add("gateway", "gateway_no_proxy", [["a.com,b.com"], ["a.com\nExecStartPre=/x"], ["a b"], ["%h"], "localhost", [""],
-                                    [u".ex%smple.com" % CYR_A], [1]], gateway_proxy_url="http://127.0.0.1:8118")
+                                    [".ex%smple.com" % CYR_A], [1]], gateway_proxy_url="http://127.0.0.1:8118")
 add("gateway", "gateway_no_proxy_extra", [["x\n"], ["*.com"], ["a.com\" \"X=1"]])
 add("gateway", "gateway_proxied_domains", [["open ai.com"], ["-x.com"], ["x.com\n"]])
 case("gateway", "gateway_proxied_domains", ["api.telegram.org"], gateway_proxy_url="http://127.0.0.1:8118")
 add("gateway", "gateway_environment", [{"A B": "x"}, {"1A": "x"}, {"A": "x\nExecStartPre=/bin/id"}, {"A": "x\ry"}, {"A-B": "1"},
                                        {"ALL_PROXY": "http://x"}, {"all_proxy": "x"}, {"A": ["list"]}, {"A": None}, {"A": True},
-                                       "A=1", {"A=B": "c"}, {"PATH\n": "x"}, {u"\uff21": "x"}, {"A": u"x\x85y"}])
+                                       "A=1", {"A=B": "c"}, {"PATH\n": "x"}, {"\uff21": "x"}, {"A": "x\x85y"}])
 add("gateway", "gateway_service_limits", [{"ExecStartPre": "/bin/id"}, {"LimitNOFILE": "65536\nExecStartPre=/bin/id"},
                                           {"LimitNOFILE": "lots"}, {"limitnofile": 1}, {"MemoryMax": "%h"}, {"LimitNOFILE": -1},
                                           {"CPUQuota": "50"}, {"User": "root"}, {"LimitNOFILE": True}, "LimitNOFILE=1",
                                           {"MemoryMax": "1G "}])
-add("gateway", "gateway_ready_timeout", [-1, 0, "ten", u"\uff11\uff12\uff10"])
+add("gateway", "gateway_ready_timeout", [-1, 0, "ten", "\uff11\uff12\uff10"])
 add("gateway", "gateway_unit_copy_dir", ["relative", "/var/lib/../../tmp", "/var/lib/x\n", ""])
 add("gateway", "gateway_config_known_good_dir", ["configs", "/var/lib/../../tmp", "/x\n"])
 add("gateway", "gateway_config_known_good_keep", [0, -2])
@@ -156,11 +153,11 @@ add("gateway", "gateway_config_known_good_max_age_days", [0, "90 days"])
 
 # --- node ----------------------------------------------------------------------------------------
 add("node", "node_install_method", ["apt", "archive\n"])
-add("node", "node_version", ["24.19.0\n", "24.19", "v24.19.0", "24.19.0-rc1", u"\uff124.19.0", "24.19.0 --force-yes"])
-add("node", "node_nodesource_major", [0, -24, "24\n", u"\uff12\uff14", "x"])
+add("node", "node_version", ["24.19.0\n", "24.19", "v24.19.0", "24.19.0-rc1", "\uff124.19.0", "24.19.0 --force-yes"])
+add("node", "node_nodesource_major", [0, -24, "24\n", "\uff12\uff14", "x"])
 add("node", "node_nodesource_key_url", ["https://deb.nodesource.com/key\nTrusted: yes", "file:///etc/passwd", "https://u:p@x.com/key", ""])
 add("node", "node_nodesource_repo_url", ["https://deb.nodesource.com\nTrusted: yes", "https://deb.nodesource.com ",
-                                         u"https://deb.nodesour%se.com" % u"\u0441", "deb.nodesource.com", "https://deb.nodesource.com\r",
+                                         "https://deb.nodesour%se.com" % "\u0441", "deb.nodesource.com", "https://deb.nodesource.com\r",
                                          "https://deb.nodesource.com/#x"])
 add("node", "node_archive_checksum", ["sha256:abc", "md5:" + "a" * 32, "sha256:" + "g" * 64, "sha256:" + "a" * 64 + "\n", ""],
     node_install_method="archive")
@@ -171,16 +168,16 @@ add("node", "node_archive_cache_dir", ["/var/cache/x\n", "", "cache"])
 
 # --- egress --------------------------------------------------------------------------------------
 add("egress", "egress_state", ["gone", "present\n"])
-add("egress", "egress_relay_host", ["", "relay.example.com:8388", "relay\n", u"relay.ex%smple.com" % CYR_A, "-oProxyCommand=x",
+add("egress", "egress_relay_host", ["", "relay.example.com:8388", "relay\n", "relay.ex%smple.com" % CYR_A, "-oProxyCommand=x",
                                     "1.2.3.4/32", "fe80::1%eth0", "relay example"])
 add("egress", "egress_password", ["short", SECRET + "\r", "", 12345, SECRET + "\n"])
 add("egress", "egress_method", ["rc4-md5", "AES-256-GCM", "chacha20-ietf-poly1305\n"])
-add("egress", "egress_relay_port", [0, 70000, u"\uff18\uff13\uff18\uff18", "8388\n"])
+add("egress", "egress_relay_port", [0, 70000, "\uff18\uff13\uff18\uff18", "8388\n"])
 case("egress", "egress_socks_port", 8118, egress_privoxy_port=8118)
 add("egress", "egress_privoxy_port", [-1, "8118 "])
 add("egress", "egress_privoxy_socket_timeout", [0, -5, "300s"])
 add("egress", "egress_proxied_domains", [[".openai.com\nlisten-address 0.0.0.0:8118"], ["*.openai.com"], ["open ai.com"],
-                                         ["openai.com:443"], [u".\u043e\u0440enai.com"], ["a" * 300], ".openai.com"])
+                                         ["openai.com:443"], [".\u043e\u0440enai.com"], ["a" * 300], ".openai.com"])
 add("egress", "egress_proxied_domains_extra", [["x/y"], [""], ["x.com\r"]])
 add("egress", "egress_forward_rules", [[{"pattern": "/\nlisten-address 0.0.0.0:8118", "forward": "."}],
                                        [{"pattern": "/", "forward": ". \n"}],
@@ -191,7 +188,7 @@ add("egress", "egress_forward_rules", [[{"pattern": "/\nlisten-address 0.0.0.0:8
 # --- auth ----------------------------------------------------------------------------------------
 add("auth", "auth_user", ["root", "-x", "a\n"])
 add("auth", "auth_backup_dir", ["backups", "/x/../../etc", "/x\n"])
-add("auth", "auth_backup_keep", [0, -1, u"\uff11\uff10"])
+add("auth", "auth_backup_keep", [0, -1, "\uff11\uff10"])
 add("auth", "auth_backup_max_age_days", [-1, "30d", 1.5])
 add("auth", "auth_profiles", [[{"id": "openai:a\n", "secret": "k"}], [{"id": "OpenAI:a", "secret": "k"}],
                               [{"id": "openai:a", "secret": "k\r"}], [{"id": "openai:a", "secret": ""}],
@@ -204,7 +201,7 @@ add("auth", "auth_order", [{"openai": ["openai:zzz"]}, {"openai\n": []}, {"OpenA
 
 # --- remediate -----------------------------------------------------------------------------------
 add("remediate", "remediate_user", ["root", "a b"])
-add("remediate", "remediate_port", [0, u"\uff18\uff10"])
+add("remediate", "remediate_port", [0, "\uff18\uff10"])
 add("remediate", "remediate_probe_timeout", [0, -1, "nan", float("inf")])
 add("remediate", "remediate_event_loop_delay_threshold_ms", [-5])
 add("remediate", "remediate_stop_timeout", [-1, 0, "20s"])
@@ -258,7 +255,7 @@ def test_hostile_role_input_refused(entry):
 
 class Exited(Exception):
     def __init__(self, result):
-        super(Exited, self).__init__(result)
+        super().__init__(result)
         self.result = result
 
 

@@ -3,9 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import re
 
 import pytest
@@ -18,22 +15,22 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._inputs import (
 def test_full_match_refuses_a_trailing_newline_that_dollar_accepts():
     assert re.match(r"^[0-9]+\.[0-9]+\.[0-9]+$", "2026.9.6\n")  # the old patterns
     assert not full(RELEASE, "2026.9.6\n") and full(RELEASE, "2026.9.6")
-    assert full(ENV_NAME, "_A1") and not full(ENV_NAME, "A\n") and not full(ENV_NAME, u"\uff21")
+    assert full(ENV_NAME, "_A1") and not full(ENV_NAME, "A\n") and not full(ENV_NAME, "\uff21")
 
 
-@pytest.mark.parametrize("value", [u"a\nb", u"a\rb", u"a\tb", u"a\x00b", u"a\x7fb", u"a\x85b", u"a\u2028b"])
+@pytest.mark.parametrize("value", ["a\nb", "a\rb", "a\tb", "a\x00b", "a\x7fb", "a\x85b", "a\u2028b"])
 def test_control_characters(value):
     assert has_control(value)
 
 
 def test_systemd_quote_escapes_quotes_backslashes_and_specifiers():
-    assert systemd_quote(u'p%40ss "x" \\') == u'p%%40ss \\"x\\" \\\\'
+    assert systemd_quote('p%40ss "x" \\') == 'p%%40ss \\"x\\" \\\\'
     with pytest.raises(ValueError):
-        systemd_quote(u"a\nb")
+        systemd_quote("a\nb")
 
 
 @pytest.mark.parametrize("value, ok", [
-    ("127.0.0.1", True), ("::1", True), ("::ffff:127.0.0.1", True), ("fe80::1%eth0", False), (u"\uff11.2.3.4", False), ("1.2.3", False),
+    ("127.0.0.1", True), ("::1", True), ("::ffff:127.0.0.1", True), ("fe80::1%eth0", False), ("\uff11.2.3.4", False), ("1.2.3", False),
 ])
 def test_is_ip(value, ok):
     assert is_ip(value) is ok
@@ -45,7 +42,7 @@ def test_port_accepts_ascii_numbers(value):
     assert check.port("p", value) and check.errors == []
 
 
-@pytest.mark.parametrize("value", [u"\uff18\uff10", True, "80 ", 0, 65536, None])
+@pytest.mark.parametrize("value", ["\uff18\uff10", True, "80 ", 0, 65536, None])
 def test_port_refuses(value):
     check = Checker()
     assert not check.port("p", value) and check.errors[0].startswith("p ")

@@ -11,9 +11,6 @@ points, signs, Infinity and NaN, JSON5's extra whitespace) must give the value t
 in both parsers; mutations of them (characters dropped, inserted, doubled, swapped) must give the same
 value in both or be refused by both. Every seed is a test id: a failure names the document."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import math
 import random
 
@@ -36,7 +33,7 @@ ESCAPES = {"\\n": "\n", "\\t": "\t", "\\b": "\b", "\\f": "\f", "\\r": "\r", "\\v
 SYNTAX = list("{}[],:'\"/*\\+-.0123456789eExXabINfn \n") + ["//", "/*", "*/", "Infinity", "NaN", "0x", "\\u", "\u2028"]
 
 
-class Writer(object):
+class Writer:
     """A random value and a JSON5 text for it."""
 
     def __init__(self, rng):

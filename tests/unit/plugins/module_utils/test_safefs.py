@@ -5,9 +5,6 @@
 
 """Reading files the service user controls, as root, without following its links (issue 11, rule 2a)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import os
 import stat
 import time
@@ -278,7 +275,7 @@ def _aged(directory, name, age_days, now, kind="file"):
 
 
 def test_expired_keeps_the_newest_and_the_spare():
-    class St(object):
+    class St:
         def __init__(self, mtime):
             self.st_mtime = mtime
     entries = [("a", St(100)), ("b", St(90)), ("c", St(80)), ("d", St(0))]

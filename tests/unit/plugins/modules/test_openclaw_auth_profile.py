@@ -3,9 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 import stat
@@ -13,7 +10,7 @@ import stat
 import pytest
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_auth_profile
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
     merge_patch, openclaw_argv, run_main,
 )
 
@@ -21,7 +18,7 @@ KEY_A = "sk-KEY-A-0000000000000000000001"
 KEY_B = "sk-KEY-B-0000000000000000000002"
 
 
-class FakeOpenClaw(object):
+class FakeOpenClaw:
     """Just enough of the CLI's auth contracts: list/paste/logout/config patch, recording every call."""
 
     def __init__(self, config_path, stored=(), registered=None):

@@ -3,118 +3,21 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
-import contextlib
-import copy
 import json
 import os
 import stat
 
-from unittest import mock
-
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    patch_module_args = None
 
 from ansible_collections.clawops.openclaw.plugins.module_utils import _common
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_config
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
+    REFUSAL, AnsibleExitJson, AnsibleFailJson, FakeOpenClaw, exit_json, fail_json, openclaw_argv, set_module_args,
+)
 
 SECRET = "s3cr3t-T0KEN-do-not-leak"
-REFUSAL = "Config validation failed: gateway.port: Invalid input"
-
-
-@contextlib.contextmanager
-def set_module_args(args):
-    """Expose args to the AnsibleModule created inside the block (community.general style)."""
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-        return
-    serialized = to_bytes(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    with mock.patch.object(basic, "_ANSIBLE_ARGS", serialized):
-        yield
-
-
-class AnsibleExitJson(Exception):
-    def __init__(self, result):
-        super(AnsibleExitJson, self).__init__(result)
-        self.result = result
-
-
-class AnsibleFailJson(Exception):
-    def __init__(self, result):
-        super(AnsibleFailJson, self).__init__(result)
-        self.result = result
-
-
-def exit_json(self, **kwargs):  # pylint: disable=unused-argument
-    kwargs.setdefault("changed", False)
-    raise AnsibleExitJson(kwargs)
-
-
-def fail_json(self, msg, **kwargs):  # pylint: disable=unused-argument
-    kwargs["failed"] = True
-    kwargs["msg"] = msg
-    raise AnsibleFailJson(kwargs)
-
-
-def merge_patch(target, patch):
-    """What `openclaw config patch` does with the document: objects merge, null deletes, the rest replaces."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
-
-
-def openclaw_argv(argv):
-    """The `openclaw ...` part of what the CLI client runs: without `timeout -k K N` and `runuser -u U -- env K=V ...`."""
-    argv = list(argv)
-    if argv[:2] == ["timeout", "-k"]:
-        argv = argv[4:]
-    if argv[:1] == ["runuser"]:
-        argv = argv[argv.index("env") + 1:]
-        while argv and "=" in argv[0] and not argv[0].startswith("/"):
-            argv = argv[1:]
-    return argv
-
-
-class FakeOpenClaw(object):
-    """Stands in for AnsibleModule.run_command: records each call and acts like `openclaw config patch --stdin`."""
-
-    def __init__(self):
-        self.calls = []
-        self.rc = 0
-
-    def __call__(self, args, **kwargs):
-        self.calls.append(dict(args=list(args), **kwargs))
-        if self.rc != 0:
-            return self.rc, "", REFUSAL + "\n"
-        path = kwargs["environ_update"]["OPENCLAW_CONFIG_PATH"]
-        current = {}
-        if os.path.exists(path):
-            with open(path, "rb") as handle:
-                raw = handle.read()
-            with open(path + ".bak", "wb") as handle:
-                handle.write(raw)
-            current = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-        after = merge_patch(current, json.loads(kwargs["data"]))
-        with open(path, "w") as handle:
-            json.dump(after, handle, indent=2)
-        os.chmod(path, 0o600)
-        return 0, "", ""
 
 
 @pytest.fixture
@@ -402,7 +305,7 @@ def test_default_path_follows_openclaw_config_path(config, monkeypatch):
 def test_default_path_follows_state_dir_then_profile(tmp_path, monkeypatch):
     home = tmp_path / "home"
 
-    class Entry(object):
+    class Entry:
         pw_dir = str(home)
 
     monkeypatch.setattr(_common.pwd, "getpwuid", lambda uid: Entry())
@@ -435,18 +338,3 @@ def test_openclaw_bin_defaults_to_path_lookup(openclaw, config, tmp_path, monkey
         with pytest.raises(AnsibleExitJson):
             openclaw_config.main()
     assert openclaw_argv(openclaw.calls[0]["args"]) == [str(cli), "config", "patch", "--stdin"]
-
-
-def run_main(main, run_command, tmp_path, check=False, diff=False, **args):
-    """Run a module's main() with a fake CLI (run_command) and default paths under tmp_path; returns its result."""
-    args.setdefault("openclaw_bin", "/usr/local/bin/openclaw")
-    args.setdefault("config_path", str(tmp_path / "openclaw.json"))
-    if check:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with set_module_args(args):
-        with mock.patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json, run_command=run_command):
-            with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as caught:
-                main()
-    return caught.value.result

@@ -3,9 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 import pwd
@@ -13,7 +10,7 @@ import stat
 import time
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_config_restore
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
     run_main,
 )
 
@@ -21,7 +18,7 @@ GOOD = '{gateway: {mode: "local", port: 18789}}\n'
 SCHEMA_BAD = '{gateway: {mode: "local", port: "not-a-port"}}\n'
 
 
-class Validate(object):
+class Validate:
     """`openclaw config validate --json` on OPENCLAW_CONFIG_PATH: a string port is a schema error."""
 
     def __init__(self):

@@ -5,9 +5,6 @@
 
 """openclaw_config's real output (what -vvv --diff prints, invocation included) and journal line hold no secret (issue 11)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 
 import pytest
@@ -15,7 +12,7 @@ import pytest
 from ansible.module_utils import basic
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_config
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import set_module_args
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import set_module_args
 
 S = "SENTINEL-5e2a"
 

@@ -10,9 +10,6 @@ The old tasks: `mv --no-clobber dir dir.clawops-aside` (into a leftover aside di
 never looked at again.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 from unittest import mock
 
 import pytest
@@ -20,7 +17,7 @@ import pytest
 from ansible.module_utils import basic
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_dropins_aside
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
     AnsibleExitJson, AnsibleFailJson, exit_json, fail_json, set_module_args,
 )
 

@@ -3,9 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 import pwd
@@ -351,7 +348,7 @@ def test_http_probe_ignores_proxy_environment(server, monkeypatch):
 
 # --- Gatherer.gather_environment ------------------------------------------------------------------
 
-class FakeModule(object):
+class FakeModule:
     def __init__(self, responder=None, **params):
         self.params = dict(user="openclaw", profile=None, config_path=None, port=None, timeout=1.0,
                            validate_config=False, event_loop_delay_threshold_ms=500.0)
@@ -364,7 +361,7 @@ class FakeModule(object):
         return self.responder(argv)
 
 
-class Home(object):
+class Home:
     """A service user's home with the files gather_environment reads."""
 
     def __init__(self, root, unit_name="openclaw-gateway.service"):
@@ -623,7 +620,7 @@ def test_unset_environment_removes_variable(tmp_path):
 
 # --- event loop classification --------------------------------------------------------------------
 
-class _NetModule(object):
+class _NetModule:
     params = dict(user="openclaw", profile=None, port=18789, timeout=1, event_loop_delay_threshold_ms=500)
 
 

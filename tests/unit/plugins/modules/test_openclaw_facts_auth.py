@@ -3,9 +3,6 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
@@ -17,7 +14,7 @@ STATUS = {"auth": {"unusableProfiles": [{"profileId": "google:primary", "provide
                    "providers": [{"profiles": {"labels": ["google:primary=sk-AAAA...0001 [cooldown 1m]"]}}]}}
 
 
-class FakeModule(object):
+class FakeModule:
     params = dict(user="openclaw", profile=None, timeout=1, cli_timeout=5, gather_auth=True)
 
 
@@ -36,7 +33,7 @@ def kinds(g):
     return sorted((d["kind"], d.get("profile_id") or d.get("provider") or d.get("path")) for d in g.facts["auth"]["drift"])
 
 
-def test_seed_002_drift_is_reported_without_secrets(tmp_path):
+def test_auth_drift_is_reported_without_secrets(tmp_path):
     config = {"auth": {"profiles": {"google:primary": {}, "openai:main": {}, "openai:old": {}}, "order": {"google": ["google:primary"]}}}
     g = gatherer(tmp_path, config)
     g.gather_auth()
@@ -80,7 +77,7 @@ def test_legacy_file_blocking_the_cli_is_an_error(tmp_path):
 
 
 def test_automatic_pin_to_a_cooling_profile_is_drift_and_a_user_pin_is_not(tmp_path):
-    from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.test_sessions import AUTO, USER, make_store
+    from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.utils import AUTO, USER, make_store
     make_store(str(tmp_path / ".openclaw"), "main", {
         "agent:main:tg-1": dict(AUTO, authProfileOverride="google:primary"),   # cooling down (STATUS)
         "agent:main:tg-2": dict(AUTO, authProfileOverride="google:manual"),    # healthy

@@ -8,9 +8,6 @@
 The service user (and every agent it runs) is the attacker here: links, '..' paths and planted files
 must neither steer root to other files nor be offered to remediation as something it may edit."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 
@@ -23,7 +20,7 @@ from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import 
 ROOT_SECRET = "SENTINEL-root-only-3f9c"
 
 
-class FakeModule(object):
+class FakeModule:
     def __init__(self, **params):
         self.params = dict(user="openclaw", profile=None, config_path=None, port=None, timeout=1.0,
                            validate_config=False, event_loop_delay_threshold_ms=500.0)
@@ -33,7 +30,7 @@ class FakeModule(object):
         return 1, "", "not available in unit tests"
 
 
-class Node(object):
+class Node:
     """A service user's home, plus a root-only place outside it (what an attacker aims at)."""
 
     def __init__(self, tmp_path, uid=4242):

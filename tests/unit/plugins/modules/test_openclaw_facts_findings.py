@@ -6,9 +6,6 @@
 """Each finding from the input that produces it, with the registry's fields attached; and the proxy variables
 outside the collection's drop-in, with systemd's precedence deciding which of them reach the gateway."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 import pwd
@@ -29,7 +26,7 @@ SHOW = ("LoadState=loaded\nActiveState={active}\nSubState=running\nUnitFileState
         "Result=success\nExecMainStatus=0\nActiveEnterTimestampMonotonic=0\n")
 
 
-class FakeModule(object):
+class FakeModule:
     def __init__(self, responder=None, **params):
         self.params = dict(user="openclaw", profile=None, config_path=None, port=18789, timeout=1.0, validate_config=False,
                            event_loop_delay_threshold_ms=500.0, cli_timeout=5, egress_proxied_domains=[],
@@ -42,7 +39,7 @@ class FakeModule(object):
         return self.responder(argv)
 
 
-class Node(object):
+class Node:
     """The service user's home with its unit, drop-ins and the files OpenClaw loads."""
 
     def __init__(self, tmp_path):

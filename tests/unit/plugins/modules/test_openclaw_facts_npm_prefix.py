@@ -8,9 +8,6 @@
 They used to look only in /usr/local/bin, /usr/bin and /bin: with any other prefix they reported
 not_installed and the gateway role reinstalled the package on every converge."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 
@@ -21,7 +18,7 @@ from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 
 
-class FakeModule(object):
+class FakeModule:
     def __init__(self, **params):
         self.params = dict(user="openclaw", profile=None, config_path=None, port=None, timeout=1.0, cli_timeout=30)
         self.params.update(params)

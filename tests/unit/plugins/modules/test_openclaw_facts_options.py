@@ -5,9 +5,6 @@
 
 """openclaw_facts refuses hostile option values before gathering anything, naming the option (issue 11)."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 
 import pytest
@@ -16,7 +13,7 @@ import pytest
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service import GATEWAY_UNIT
 from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import Gatherer
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import set_module_args
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import set_module_args
 
 
 def run_main(args, capsys, monkeypatch):
@@ -83,7 +80,7 @@ def test_unrelated_system_units_are_not_flagged(tmp_path, monkeypatch):
         (system / name).write_text("[Service]\nExecStart=/bin/true\n")
     monkeypatch.setattr(openclaw_facts, "SYSTEM_UNIT_DIRS", (str(system),))
 
-    class Module(object):
+    class Module:
         params = dict(user="openclaw", profile=None, timeout=3)
 
     gatherer = Gatherer(Module())

@@ -10,9 +10,6 @@ module, a real HTTP server and a real TCP probe) that reaches nearly every key; 
 produced facts, recursively (the union over the items of lists), must equal the keys documented
 through `contains`."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 import pwd
@@ -24,7 +21,7 @@ import pytest
 import yaml
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
-from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.test_sessions import AUTO, USER, make_store
+from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.utils import AUTO, USER, make_store
 
 # Documented dicts whose keys are data (variable names, providers), not a fixed structure.
 KEYED_BY_DATA = {"environment.effective", "environment.proxy", "auth.order"}
@@ -92,7 +89,7 @@ def closed_port():
     return port
 
 
-class FakeModule(object):
+class FakeModule:
     def __init__(self, answers, **params):
         self.params = dict(user="openclaw", profile=None, config_path=None, port=None, timeout=2.0, validate_config=True,
                            validate_loaded_config=True, cli_timeout=5.0, wait_ready=0.0, gather_auth=True,
@@ -117,7 +114,7 @@ def write(path, text, mode=0o644):
     return str(path)
 
 
-class Node(object):
+class Node:
     """A node where nearly everything openclaw_facts looks at is present, and much of it wrong."""
 
     def __init__(self, tmp_path, monkeypatch, port):

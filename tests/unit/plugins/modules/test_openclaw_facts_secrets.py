@@ -5,9 +5,6 @@
 
 """No secret in openclaw_facts' output (issue 11, rule 2d): facts reach -v output and the diagnostics bundle."""
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 import subprocess
@@ -30,7 +27,7 @@ SECRET_ENV = {
 }
 
 
-class FakeModule(object):
+class FakeModule:
     def __init__(self, **params):
         self.params = dict(user="openclaw", profile=None, config_path=None, port=None, timeout=1.0, validate_config=False,
                            event_loop_delay_threshold_ms=500.0, egress_proxied_domains=[], egress_channel_hosts=["127.0.0.1"],

@@ -9,9 +9,6 @@ The attack of issue 11 (critical): remediate backed up an EnvironmentFile= named
 `<backup dir>/<stamp><path>`; `..` plus a symlink in the home put a user-owned file anywhere as root.
 """
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 import os
 import stat
@@ -24,7 +21,7 @@ from ansible.module_utils import basic
 
 from ansible_collections.clawops.openclaw.plugins.module_utils import _safefs
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_file_backup
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
     AnsibleExitJson, AnsibleFailJson, exit_json, fail_json, set_module_args,
 )
 

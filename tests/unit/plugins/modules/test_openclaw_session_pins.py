@@ -3,21 +3,18 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
-
 import json
 
 import pytest
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_session_pins
-from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.test_sessions import AUTO, USER, make_store
-from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_config import (
+from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.utils import AUTO, USER, make_store
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
     openclaw_argv, run_main,
 )
 
 
-class FakeGateway(object):
+class FakeGateway:
     """`openclaw gateway call sessions.reset` as 2026.9.6 behaves: clears automatic pins, keeps user pins."""
 
     def __init__(self, conn, unusable=(), running=True, sticky=False):
