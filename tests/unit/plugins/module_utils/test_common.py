@@ -14,19 +14,7 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
     is_secret_key, option_value, parse_env_file, parse_environment_assignments, parse_unit_file, read_text,
     redact_env, redact_tree, redact_url, remove_path, shell_startup_paths, split_path, state_dir_for, unit_environment,
 )
-
-
-def merge_patch(target, patch):
-    """Reference `openclaw config patch` semantics: objects merge, null deletes, the rest replaces."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import merge_patch  # the reference semantics
 
 
 # --- secret detection and redaction -----------------------------------------------------
