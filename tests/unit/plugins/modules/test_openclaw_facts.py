@@ -22,7 +22,6 @@ import pytest
 from ansible_collections.clawops.openclaw.plugins.module_utils import (
     _collect_config, _collect_http, _collect_procfs, _collect_validation, _common,
 )
-from ansible_collections.clawops.openclaw.plugins.module_utils._common import parse_unit_file
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_http import http_probe
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_install import node_engines_ok, version_tuple
@@ -31,6 +30,7 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._collect_procfs i
     _decode_address, _socket_inodes, descendants, list_listeners, process_start_ticks,
 )
 from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import Gatherer
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import unit_directives
 
 PROXY_PASSWORD = "hunter2-Pr0xy-pw"
 
@@ -383,14 +383,7 @@ class Home:
         gatherer = Gatherer(module or FakeModule())
         gatherer.user = dict(name="openclaw", uid=4242, home=str(self.home))
         gatherer.manager_env = dict(manager_env or {})
-        gatherer.directives = {}
-        if self.unit.exists():
-            gatherer.directives["unit"] = (str(self.unit), parse_unit_file(self.unit.read_text()))
-        for dropin in sorted(self.dropin_dir.glob("*.conf")):
-            gatherer.directives["dropin:" + str(dropin)] = (str(dropin), parse_unit_file(dropin.read_text()))
-        backup = self.unit.parent / (self.unit.name + ".bak")
-        if backup.exists():
-            gatherer.directives["unit_backup"] = (str(backup), parse_unit_file(backup.read_text()))
+        gatherer.directives = unit_directives(self.unit, self.dropin_dir)
         gatherer.facts["service"] = dict(pid=pid)
         return gatherer
 

@@ -16,10 +16,10 @@ from ansible_collections.clawops.openclaw.plugins.module_utils import (
     _collect_auth, _collect_config, _collect_egress, _collect_http, _collect_procfs, _common,
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_environment import COLLECTION_DROPIN
-from ansible_collections.clawops.openclaw.plugins.module_utils._common import parse_unit_file
 from ansible_collections.clawops.openclaw.plugins.module_utils._findings import entry, fix_text
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
 from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import Gatherer
+from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import unit_directives
 
 UNIT = "openclaw-gateway.service"
 SHOW = ("LoadState=loaded\nActiveState={active}\nSubState=running\nUnitFileState={enabled}\nMainPID=0\nNRestarts=0\n"
@@ -60,14 +60,7 @@ class Node:
         gatherer = Gatherer(module or FakeModule())
         gatherer.user = dict(name="openclaw", uid=os.getuid(), home=str(self.home), groups=[os.getgid()])
         gatherer.manager_env = dict(manager_env or {})
-        gatherer.directives = {}
-        if self.unit.exists():
-            gatherer.directives["unit"] = (str(self.unit), parse_unit_file(self.unit.read_text()))
-        for dropin in sorted(self.dropin_dir.glob("*.conf")):
-            gatherer.directives["dropin:" + str(dropin)] = (str(dropin), parse_unit_file(dropin.read_text()))
-        backup = self.unit_dir / (UNIT + ".bak")
-        if backup.exists():
-            gatherer.directives["unit_backup"] = (str(backup), parse_unit_file(backup.read_text()))
+        gatherer.directives = unit_directives(self.unit, self.dropin_dir)
         gatherer.facts["service"] = dict(pid=None, unit_name=UNIT)
         return gatherer
 

@@ -17,6 +17,7 @@ import pytest
 
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import parse_unit_file
 
 REFUSAL = "Config validation failed: gateway.port: Invalid input"
 
@@ -115,3 +116,17 @@ def run_main(main, run_command, tmp_path, check=False, diff=False, **args):
             with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as caught:
                 main()
     return caught.value.result
+
+
+def unit_directives(unit, dropin_dir):
+    """What the service collector reads from a unit directory: {source: (path, parsed)} for the unit, each
+    drop-in (`dropin:<path>`) and the unit's `.bak` (pathlib paths)."""
+    directives = {}
+    if unit.exists():
+        directives["unit"] = (str(unit), parse_unit_file(unit.read_text()))
+    for dropin in sorted(dropin_dir.glob("*.conf")):
+        directives["dropin:" + str(dropin)] = (str(dropin), parse_unit_file(dropin.read_text()))
+    backup = unit.parent / (unit.name + ".bak")
+    if backup.exists():
+        directives["unit_backup"] = (str(backup), parse_unit_file(backup.read_text()))
+    return directives
