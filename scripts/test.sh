@@ -116,6 +116,15 @@ run_lane() {
   return $status
 }
 
+# failure_excerpt LOG: pytest's failure reports and summary (verify), ansible's failed tasks
+# (converge, idempotence, a playbook), then the last lines of the log.
+failure_excerpt() {
+  awk '/=+ FAILURES =+/ {p = 1} p && n++ < 250 {print} /=+ short test summary info =+/ {p = 0}' "$1"
+  grep -E '(^|[^a-z])(fatal|failed): \[|FAILED |CRITICAL |ERROR ' "$1" | grep -v 'RETRYING' | head -n 40
+  echo "--- last 30 lines"
+  tail -n 30 "$1"
+}
+
 run_all() {
   LOG_DIR="$CACHE_DIR/logs/$(date -u +%Y%m%dT%H%M%S)"
   mkdir -p "$LOG_DIR"
@@ -134,9 +143,10 @@ run_all() {
   for steps in "${lanes[@]}"; do
     for step in $steps; do stage "$step (log)"; cat "$LOG_DIR/${step/:/-}.log"; done
   done
-  # The end of each failed step's log again, next to the summary (CI shows the end of the output).
+  # What failed in each failed step again, next to the summary: CI keeps the end of the output, and
+  # the last lines of a molecule log are its destroy stage, not the failure.
   awk '$2 != 0 {print $1}' "$LOG_DIR/summary" | while read -r step; do
-    stage "$step FAILED (last 60 lines of $LOG_DIR/${step/:/-}.log)"; tail -n 60 "$LOG_DIR/${step/:/-}.log"
+    stage "$step FAILED ($LOG_DIR/${step/:/-}.log)"; failure_excerpt "$LOG_DIR/${step/:/-}.log"
   done
   stage "summary (wall time $((SECONDS - start)) s)"
   awk '{printf "  %-22s %-7s %5d s\n", $1, ($2 == 0 ? "passed" : "FAILED"), $3}' "$LOG_DIR/summary"
