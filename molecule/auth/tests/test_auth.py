@@ -65,22 +65,34 @@ def provider_log(host):
     return [json.loads(line) for line in host.check_output("cat /var/log/fake-openai.jsonl 2>/dev/null || true").splitlines() if line]
 
 
+def seen_while_a_cools_down(host, refuse, finding):
+    """The facts after `refuse()` (a request A's provider refuses with a rate limit) and the finding among them.
+
+    OpenClaw's first rate-limit cooldown lasts 30 s and each further one twice as long (60, 120, 240 s); a refusal
+    inside an active window does not extend it. On a busy node the facts can start after the window closed: then A
+    is refused again, which opens a window twice as long. Four misses fail the test."""
+    for _attempt in range(4):
+        refuse()
+        auth, found = drift(host)
+        if finding in found:
+            break
+    assert finding in found, auth
+    return auth
+
+
 def test_only_a_registered_and_the_turn_hits_the_rate_limit(host):
     stored = [p["id"] for p in cli_json(host, "openclaw models auth list --json")["profiles"]]
     assert stored == ["fake:a"]
     assert config(host)["auth"]["profiles"] == {"fake:a": {"provider": "fake", "mode": "api_key"}}
-    # The facts see A cooling down after the refused turn. OpenClaw's first rate-limit cooldown is only 30 s and each
-    # further one doubles (60, 120, 240 s): on a busy node the facts can start after the first window closed, so a
-    # miss is followed by another refused turn with a window twice as long. Four misses fail the test.
-    for _attempt in range(4):
+
+    def refused_turn():
         result = agent_turn(host)
         assert result.get("ok") is False, result
         assert "API rate limit reached" in result["error"]["message"]
         assert provider_log(host)[-1]["limited"] is True
-        auth, found = drift(host)
-        if ("profile_unusable", "fake:a") in found:
-            break
-    assert ("profile_unusable", "fake:a") in found, auth
+
+    # The facts see A cooling down after the refused turn.
+    auth = seen_while_a_cools_down(host, refused_turn, ("profile_unusable", "fake:a"))
     assert [u for u in auth["unusable"] if u["profile_id"] == "fake:a"][0]["reason"] == "rate_limit"
 
 
@@ -88,14 +100,16 @@ def test_a_chat_session_stays_pinned_to_the_limited_key(host):
     """Seed 002: the session keeps its automatic pin to A; the facts flag it. A user's own pin is a different thing."""
     chat_send(host, MINE, "/model fake/m1@fake:a")
     assert wait_for(lambda: session_pins(host).get(MINE) == ["fake:a", "user"]), session_pins(host)
-    sent = len(provider_log(host))
-    chat_send(host, CHAT, "ping")
-    assert wait_for(lambda: len(provider_log(host)) > sent)
-    assert provider_log(host)[-1]["limited"] is True
-    # The pin is stored when the turn ends, after the provider answered: on a busy node that is later.
-    assert wait_for(lambda: session_pins(host).get(CHAT) == ["fake:a", "auto"]), session_pins(host)
-    auth, found = drift(host)
-    assert ("session_pinned_to_unusable", "fake:a") in found
+
+    def refused_chat_turn():
+        sent = len(provider_log(host))
+        chat_send(host, CHAT, "ping")
+        assert wait_for(lambda: len(provider_log(host)) > sent)
+        assert provider_log(host)[-1]["limited"] is True
+        # The pin is stored when the turn ends, after the provider answered: on a busy node that is later.
+        assert wait_for(lambda: session_pins(host).get(CHAT) == ["fake:a", "auto"]), session_pins(host)
+
+    auth = seen_while_a_cools_down(host, refused_chat_turn, ("session_pinned_to_unusable", "fake:a"))
     assert [d["session_key"] for d in auth["drift"] if d["kind"] == "session_pinned_to_unusable"] == [CHAT]
 
 
