@@ -17,6 +17,8 @@ description:
     C(<name>.clawops-conflict[-N]) (systemd ignores it) and is reported; identical copies are merged.
   - The names in O(rewrite) are the caller's own files, written again right after, so they are dropped instead of
     restored.
+  - Where the directory cannot be renamed (an overlay filesystem whose lower layer holds it, as on a node started
+    from an image, fails with EXDEV), the entries move one by one and the emptied directory is removed.
   - Run it as the unit's owner (C(become_user)), whose directory it is.
 author:
   - clawops.openclaw contributors (@clawops)
@@ -92,8 +94,10 @@ conflicts:
       type: str
 """
 
+import errno
 import filecmp
 import os
+import stat
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -110,6 +114,24 @@ def free_name(directory, name):
 
 def same_file(a, b):
     return os.path.isfile(a) and not os.path.islink(a) and os.path.isfile(b) and not os.path.islink(b) and filecmp.cmp(a, b, shallow=False)
+
+
+def move(src, dst):
+    """Rename src to dst (dst does not exist). On an overlay filesystem a directory of a lower layer cannot be
+    renamed (EXDEV, e.g. a node started from an image): then dst is created and every entry moves on its own
+    (files are copied up), and src is removed once empty. Stopped half way, both halves are kept: the next
+    run merges a leftover aside directory back first."""
+    try:
+        os.rename(src, dst)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        if os.path.islink(src) or not os.path.isdir(src):
+            raise
+        os.mkdir(dst, stat.S_IMODE(os.lstat(src).st_mode))
+        for name in sorted(os.listdir(src)):
+            move(os.path.join(src, name), os.path.join(dst, name))
+        os.rmdir(src)
 
 
 def merge_back(path, aside, rewrite, check, result):
@@ -132,7 +154,7 @@ def merge_back(path, aside, rewrite, check, result):
         elif not os.path.lexists(dst):
             result["restored"].append(name)
             if not check:
-                os.rename(src, dst)
+                move(src, dst)
         elif same_file(src, dst):
             result["restored"].append(name)
             if not check:
@@ -141,7 +163,7 @@ def merge_back(path, aside, rewrite, check, result):
             new = free_name(path, name)
             result["conflicts"].append(dict(name=name, new_name=new))
             if not check:
-                os.rename(src, os.path.join(path, new))
+                move(src, os.path.join(path, new))
     if not check:
         os.rmdir(aside)
 
@@ -165,7 +187,7 @@ def main():
             if entries:
                 result.update(changed=True, moved_aside=True)
                 if not module.check_mode:
-                    os.rename(path, aside)  # aside does not exist: merged and removed above
+                    move(path, aside)  # aside does not exist: merged and removed above
     except (OSError, ValueError) as exc:
         module.fail_json(msg="drop-ins of %s: %s (nothing is lost: see %s)" % (path, exc, aside), **result)
     if result["conflicts"]:

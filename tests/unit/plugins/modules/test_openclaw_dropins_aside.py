@@ -10,6 +10,8 @@ The old tasks: `mv --no-clobber dir dir.clawops-aside` (into a leftover aside di
 never looked at again.
 """
 
+import errno
+import os
 from unittest import mock
 
 import pytest
@@ -114,3 +116,37 @@ def test_an_aside_that_is_not_a_directory_fails_and_loses_nothing(dropins, tmp_p
     aside(dropins).symlink_to(str(tmp_path))
     result = run(path=str(dropins), state="aside")
     assert result.get("failed") and tree(dropins)["notes.txt"] == "operator notes"
+
+
+def overlay_rename(real_rename):
+    """os.rename as on an overlay filesystem whose lower layer holds the directories: EXDEV for a directory."""
+    def rename(src, dst):
+        if os.path.isdir(src) and not os.path.islink(src):
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), src)
+        return real_rename(src, dst)
+    return rename
+
+
+def test_a_directory_overlayfs_cannot_rename_moves_entry_by_entry_and_comes_back(dropins):
+    """A node started from an image: the drop-in directory is in a lower layer, renaming it gives EXDEV
+    ("Invalid cross-device link", seen on the molecule node image). Every entry moves on its own, nested too."""
+    (dropins / "nested").mkdir()
+    (dropins / "nested" / "kept.conf").write_text("nested")
+    def names(path):
+        return sorted(p.name for p in path.iterdir())
+
+    before = names(dropins)
+    with mock.patch.object(openclaw_dropins_aside.os, "rename", overlay_rename(os.rename)):
+        result = run(path=str(dropins), state="aside")
+        assert result["changed"] and result["moved_aside"] and not dropins.exists(), result
+        assert names(aside(dropins)) == before and (aside(dropins) / "nested" / "kept.conf").read_text() == "nested"
+        result = run(path=str(dropins), state="back")
+    assert result["changed"] and not aside(dropins).exists(), result
+    assert names(dropins) == sorted(set(before) - {OWN}) and (dropins / "nested" / "kept.conf").read_text() == "nested"
+
+
+def test_other_rename_errors_still_fail_and_lose_nothing(dropins):
+    before = tree(dropins)
+    with mock.patch.object(openclaw_dropins_aside.os, "rename", side_effect=OSError(errno.EACCES, "Permission denied")):
+        result = run(path=str(dropins), state="aside")
+    assert result["failed"] and "Permission denied" in result["msg"] and tree(dropins) == before
