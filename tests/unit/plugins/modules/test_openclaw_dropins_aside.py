@@ -132,6 +132,7 @@ def test_a_directory_overlayfs_cannot_rename_moves_entry_by_entry_and_comes_back
     ("Invalid cross-device link", seen on the molecule node image). Every entry moves on its own, nested too."""
     (dropins / "nested").mkdir()
     (dropins / "nested" / "kept.conf").write_text("nested")
+
     def names(path):
         return sorted(p.name for p in path.iterdir())
 
