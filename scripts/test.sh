@@ -74,15 +74,28 @@ run_lint() {
   ansible-lint --profile production --offline
 }
 
+# The scenarios that prove a fresh converge start from the base image; every other one starts from
+# the cached converged node (scripts/node-image.sh), whose recipe is the node-image scenario.
+FRESH_SCENARIOS=" default "
+
 run_molecule() {
   stage "molecule ${*:-all scenarios}"
-  local scenario scenarios=("$@") status=0
+  local scenario scenarios=("$@") status=0 image
   if [ $# -eq 0 ]; then
-    for scenario in molecule/*/molecule.yml; do scenarios+=("$(basename "$(dirname "$scenario")")"); done
+    for scenario in extensions/molecule/*/molecule.yml; do
+      scenario=$(basename "$(dirname "$scenario")")
+      [ "$scenario" = node-image ] || scenarios+=("$scenario")
+    done
   fi
   for scenario in "${scenarios[@]}"; do
+    image=$BASE_IMAGE
+    if [[ $FRESH_SCENARIOS != *" $scenario "* && $scenario != node-image ]]; then
+      image=$("$here/scripts/node-image.sh") || { status=1; continue; }
+    fi
+    echo "[molecule] $scenario starts from $image"
     # molecule keys its state by the checkout directory's NAME: two checkouts called the same would share it.
-    MOLECULE_EPHEMERAL_DIRECTORY="$CACHE_DIR/molecule/$CLAWOPS_CHECKOUT_ID/$scenario" molecule test -s "$scenario" || status=$?
+    CLAWOPS_SCENARIO_IMAGE=$image MOLECULE_EPHEMERAL_DIRECTORY="$CACHE_DIR/molecule/$CLAWOPS_CHECKOUT_ID/$scenario" \
+      molecule test -s "$scenario" || status=$?
   done
   return $status
 }

@@ -39,7 +39,7 @@ _FACTS_CONFINEMENT = "tests/unit/plugins/modules/test_openclaw_facts_confinement
 _FACTS_OPTIONS = "tests/unit/plugins/modules/test_openclaw_facts_options.py::"
 _FACTS_SECRETS = "tests/unit/plugins/modules/test_openclaw_facts_secrets.py::"
 _FACTS_FINDINGS = "tests/unit/plugins/modules/test_openclaw_facts_findings.py::"
-_REMEDIATION = "molecule/remediation/tests/test_remediation.py::test_fault_is_detected_fixed_and_verified"
+_REMEDIATION = "extensions/molecule/remediation/tests/test_remediation.py::test_fault_is_detected_fixed_and_verified"
 
 # Runbook sections (the anchors GitHub gives the headings of docs/runbook.md).
 _RB_PROXY = "bot-offline-feishu-says-errorinfo-app-not-online"
@@ -448,7 +448,7 @@ def validate(root):
                 files[path] = _test_names(full) if os.path.isfile(full) else {}
             if function not in files[path]:
                 errors.append("%s: test %s does not exist" % (fid, test))
-            elif case and path.startswith("molecule/"):
+            elif case and path.startswith("extensions/molecule/"):
                 if fid not in molecule_fault_table(os.path.join(root, path)).get(case.rstrip("]"), set()):
                     errors.append("%s: the FAULTS row %s of %s does not expect it" % (fid, case.rstrip("]"), path))
             elif case and files[path][function] and case.rstrip("]") not in files[path][function]:

@@ -22,7 +22,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..",
 FACTS = os.path.join(ROOT, "plugins", "modules", "openclaw_facts.py")
 COLLECTORS = sorted(glob.glob(os.path.join(ROOT, "plugins", "module_utils", "_collect_*.py")))
 COMMON = os.path.join(ROOT, "plugins", "module_utils", "_common.py")
-MOLECULE_FAULTS = os.path.join(ROOT, "molecule", "remediation", "tests", "test_remediation.py")
+MOLECULE_FAULTS = os.path.join(ROOT, "extensions", "molecule", "remediation", "tests", "test_remediation.py")
 
 
 def raised_in_source():

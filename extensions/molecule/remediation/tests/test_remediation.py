@@ -20,7 +20,7 @@ DROPIN_DIR = UNIT_PATH + ".d"
 REPORTS = os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/tmp"), "doctor-reports")
 # What doctor tells the operator to run for each finding (the finding registry's fix, as data): the tests run exactly that.
 _REGISTRY = importlib.util.spec_from_file_location(
-    "clawops_findings", os.path.join(os.path.dirname(__file__), "..", "..", "..", "plugins", "module_utils", "_findings.py"))
+    "clawops_findings", os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "plugins", "module_utils", "_findings.py"))
 FINDINGS = importlib.util.module_from_spec(_REGISTRY)
 _REGISTRY.loader.exec_module(FINDINGS)
 
