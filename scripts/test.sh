@@ -100,11 +100,12 @@ run_molecule() {
   return $status
 }
 
-# The whole suite in lanes that run side by side. A scenario spends most of its time waiting on
-# the gateway (start-up, stop timeouts, cooldowns), not on the CPU: on a 2-core machine three lanes
-# take the time of the longest one. Each scenario has its own containers and networks. Longest
-# lane first; TEST_LANES overrides the split ("step step|step ..."). See docs/testing.md.
-TEST_LANES=${TEST_LANES:-"molecule:remediation|molecule:auth molecule:egress molecule:default|unit sanity lint gates molecule:boundary"}
+# The whole suite in lanes that run side by side. A scenario spends much of its time waiting on the
+# gateway (start-up, stop timeouts, cooldowns), so on a 2-core machine four lanes take about the time
+# of the longest one. Each scenario has its own containers and networks. The lanes that start with a
+# scenario needing the cached node wait for its one build while default (fresh converge) and the unit
+# stages run. TEST_LANES overrides the split ("step step|step ..."). See docs/testing.md.
+TEST_LANES=${TEST_LANES:-"molecule:remediation|molecule:default molecule:auth|unit sanity lint gates molecule:boundary|molecule:remediation-config molecule:egress"}
 
 run_step() {
   case "$1" in
