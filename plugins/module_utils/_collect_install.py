@@ -65,3 +65,23 @@ def collect_install(commands, openclaw_bin, npm_prefix, bin_dirs=BIN_DIRS):
     elif ok is False:
         problems.problem("node_unsupported", "Node.js %s does not satisfy OpenClaw's engines range %s" % (node_version, ENGINES))
     return facts, problems
+
+
+def collect_version_skew(installed_version, config_data):
+    """(the config's meta.lastTouchedVersion or None; Problems): version_skew when the installed OpenClaw is older.
+
+    installed_version: the package's version (collect_install); config_data: the parsed config (None when unread).
+    OpenClaw refuses to start (exit 78) a binary older than the config it last wrote, and its older CLI refuses the
+    newer state: the config is not broken, the binary is too old (restoring a config backup does not help)."""
+    problems = Problems()
+    meta = (config_data or {}).get("meta")
+    touched = meta.get("lastTouchedVersion") if isinstance(meta, dict) else None
+    if not isinstance(touched, str) or version_tuple(touched) is None:
+        return None, problems
+    touched = touched.strip()[:64]
+    installed = version_tuple(installed_version)
+    if installed is not None and installed < version_tuple(touched):
+        problems.problem("version_skew", "the installed OpenClaw %s is older than the config it runs, last written by OpenClaw %s: "
+                         "the gateway refuses to start (exit 78) and the CLI refuses the newer state" % (installed_version, touched),
+                         installed=installed_version, config_written_by=touched)
+    return touched, problems

@@ -57,6 +57,7 @@ _RB_NOT_READY = "ready-answers-but-the-gateway-is-not-ready"
 _RB_LOCKS = "gateway-is-already-running-pid-file-exists--stale-locks"
 _RB_UNSAFE = "files-root-would-not-read"
 _RB_AUTH = "auth-findings-cooldowns-unregistered-keys-legacy-files"
+_RB_SKEW = "this-openclaw-binary-is-older-than-the-config-last-written-version-skew"
 
 
 def _remediate(*tags, **note):
@@ -87,6 +88,13 @@ FINDINGS = {
     "node_missing": _finding(
         "error", "there is no Node.js for OpenClaw", None, _playbook(SITE, "node role"), _RB_MISSING, "_collect_install.collect_install",
         [_FACTS_FINDINGS + "test_a_node_without_openclaw_and_node"]),
+    "version_skew": _finding(
+        "error", "the installed OpenClaw is older than the config it runs: the gateway refuses to start (exit 78)", None,
+        _manual("install the version the finding names or a newer one (gateway_version, then playbooks/site.yml), or "
+                "restore the backup taken before the upgrade (openclaw backup restore) and keep the older version; "
+                "a config restore does not help"),
+        _RB_SKEW, "_collect_install.collect_version_skew",
+        [_FACTS_FINDINGS + "test_a_binary_older_than_its_config_is_version_skew_not_an_invalid_config"]),
     "node_unsupported": _finding(
         "error", "Node.js is outside the range OpenClaw supports", None, _playbook(SITE, "node role"), _RB_MISSING, "_collect_install.collect_install",
         [_FACTS_FINDINGS + "test_an_unsupported_node_version"]),
@@ -328,9 +336,16 @@ def problem_fields(finding_id):
                 manual="manual" in item["fix"], runbook="docs/runbook.md#" + item["runbook"] if item["runbook"] else None)
 
 
+# Findings no unit can fix that make every start of the gateway fail the same way: while one is present, remediate
+# runs no unit (each would end in a restart that fails again, e.g. a crash loop caused by a version skew).
+BLOCKS_REMEDIATION = ("version_skew",)
+
+
 def fault_classes(problems):
     """The fault classes (remediate units) of the present problems, in the order remediate runs them: the fault class
-    the facts attached to each problem, else the registry's."""
+    the facts attached to each problem, else the registry's. None while a finding of BLOCKS_REMEDIATION is present."""
+    if any(p.get("id") in BLOCKS_REMEDIATION for p in problems or []):
+        return []
     present = set(p["fault_class"] if "fault_class" in p else FINDINGS.get(p.get("id"), UNKNOWN)["fault_class"] for p in problems or [])
     return [name for name in FAULT_CLASSES if name in present]
 

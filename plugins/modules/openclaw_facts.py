@@ -425,6 +425,14 @@ ansible_facts:
               description: Whether it passes OpenClaw's schema (O(validate_config)); null when not validated.
               returned: always
               type: bool
+            last_touched_version:
+              description:
+                - The OpenClaw version that last wrote it (its C(meta.lastTouchedVersion)); null when unknown.
+                - An installed OpenClaw older than this refuses to start (finding C(version_skew)); the config is then not
+                  validated (RV(ansible_facts.openclaw.config.valid) null).
+              returned: always
+              type: str
+              sample: 2026.9.6
             validated_by:
               description: What decided RV(ansible_facts.openclaw.config.valid).
               returned: when validated
@@ -1244,7 +1252,7 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._collect_config i
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_egress import collect_egress
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_environment import collect_environment
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_http import base_url, collect_probes, gateway_port, wait_ready
-from ansible_collections.clawops.openclaw.plugins.module_utils._collect_install import BIN_DIRS, collect_install
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_install import BIN_DIRS, collect_install, collect_version_skew
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_locks import collect_locks
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_logs import LOG_DIR, collect_log_file
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_procfs import collect_listeners
@@ -1336,6 +1344,8 @@ class Gatherer:
         if paths is not None:
             self.facts["paths"] = paths
         self.report(problems)
+        self.facts["config"]["last_touched_version"], problems = collect_version_skew(self.facts.get("version"), self.config_data)
+        self.report(problems)
 
     def wait_for_ready(self):
         """Seconds until /ready answered 200 (None: it did not within wait_ready, or the unit failed meanwhile).
@@ -1366,7 +1376,9 @@ class Gatherer:
         self.report(problems)
 
     def validation_needed(self):
-        return validation_needed(self.params["validate_config"], self.facts["config"], self.facts.get("cli_path"))
+        # An older CLI than the config's writer refuses it whatever it holds: no verdict on the config (version_skew).
+        skew = any(p["id"] == "version_skew" for p in self.problems)
+        return not skew and validation_needed(self.params["validate_config"], self.facts["config"], self.facts.get("cli_path"))
 
     def start_validation(self):
         self.validation = start_early_validation(self.validation_needed(), self.facts["service"].get("active_state"), self.cli)

@@ -74,6 +74,9 @@ def test_accessors():
     problems = [dict(id="gateway_hung"), dict(id="stale_lock"), dict(id="config_invalid"), dict(id="not_ready"), dict(id="unknown")]
     assert fault_classes(problems) == ["config_restore", "locks", "hung"]   # remediate's order, manual ones left out
     assert fault_classes([]) == [] and fault_classes(None) == []
+    # A binary older than its config fails every start: no unit runs (a restart of the crash loop would fail again).
+    assert fault_classes([dict(id="service_crash_loop"), dict(id="stale_lock")]) == ["locks", "service"]
+    assert fault_classes([dict(id="service_crash_loop"), dict(id="stale_lock"), dict(id="version_skew")]) == []
     assert fault_class_ids(["hung"]) == ["event_loop_degraded", "gateway_hung"]
     assert set(fault_class_ids(["all"])) == set(fid for fid, item in FINDINGS.items() if item["fault_class"])
 

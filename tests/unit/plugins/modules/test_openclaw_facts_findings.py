@@ -166,6 +166,39 @@ def test_config_file_findings(tmp_path, monkeypatch, content, mode, expected):
     assert only(gatherer, expected)["fault_class"] == entry(expected)["fault_class"]
 
 
+@pytest.mark.parametrize("installed, touched, skew", [
+    ("2026.9.5", "2026.9.6", True),
+    ("2026.9.6", "2026.9.6", False),
+    ("2026.9.6", "2026.9.5", False),
+    ("2026.9.6", None, False),
+], ids=["older-binary", "same", "newer-binary", "no-meta"])
+def test_a_binary_older_than_its_config_is_version_skew_not_an_invalid_config(tmp_path, monkeypatch, installed, touched, skew):
+    """Lowering gateway_version: 2026.9.5 refuses (exit 78) the config 2026.9.6 wrote, and its CLI would call that config
+    invalid. The finding names the cause; the config is not validated by the older CLI, so nothing proposes a config
+    restore (which cannot help)."""
+    monkeypatch.setattr(openclaw_facts, "ROOT_HOME", str(tmp_path / "root"))
+    monkeypatch.setattr(_collect_config, "shell_startup_paths", lambda home: _common.shell_startup_paths(home, files=("~/.profile",)))
+    node = Node(tmp_path)
+    meta = {"meta": {"lastTouchedVersion": touched}} if touched else {}
+    node.write(node.home / ".openclaw" / "openclaw.json", json.dumps(dict(meta, gateway={"mode": "local"})))
+    cli_calls = []
+    gatherer = node.gatherer(FakeModule(lambda argv: cli_calls.append(argv) or (1, "", '{"valid": false}'), validate_config=True,
+                                        validate_loaded_config=True))
+    gatherer.gateway_env = {}
+    gatherer.facts.update(version=installed, cli_path="/usr/local/bin/openclaw")
+    gatherer.gather_config()
+    gatherer.start_validation()
+    gatherer.validate_config()
+    assert gatherer.facts["config"]["last_touched_version"] == touched
+    if skew:
+        assert ids(gatherer) == ["version_skew"] and not cli_calls and gatherer.facts["config"]["valid"] is None
+        found = only(gatherer, "version_skew")
+        assert found["installed"] == "2026.9.5" and found["config_written_by"] == "2026.9.6" and found["fault_class"] is None
+        assert "a config restore does not help" in found["fix_text"]
+    else:
+        assert "version_skew" not in ids(gatherer) and cli_calls
+
+
 # --- the running gateway ---------------------------------------------------------------------------------
 
 GATEWAY = dict(address="127.0.0.1:18789", pid=4242, command="node", cmdline="node openclaw gateway", user="openclaw")
