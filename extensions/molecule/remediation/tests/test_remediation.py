@@ -507,3 +507,37 @@ def test_a_config_under_root_is_a_warning(host):
         assert host.file("/root/.openclaw/openclaw.json").exists
     finally:
         host.run_expect([0], "rm -rf /root/.openclaw")
+
+
+def write_config_as_user(host, text):
+    """The config replaced in place by the service user (as OpenClaw writes it), from a copy root hands over."""
+    staged = host.check_output("mktemp")
+    host.run_expect([0], "printf '%%s' %s > %s && chown %s: %s" % (shlex.quote(text), staged, USER, staged))
+    try:
+        out = as_user(host, "cat %s > %s" % (staged, CONFIG))
+        assert out.rc == 0, out.stderr
+    finally:
+        host.run_expect([0], "rm -f %s" % staged)
+
+
+def test_a_config_written_by_a_newer_openclaw_is_version_skew_and_remediate_leaves_it_to_the_operator(host):
+    """After a code-only rollback the config's meta.lastTouchedVersion is newer than the installed OpenClaw (which
+    then refuses to start, exit 78). The real CLI is not asked to validate it (an older one calls it invalid), so no
+    config restore is offered, and remediate changes nothing and names the finding."""
+    assert wait_ready(host, timeout=60)
+    original = host.check_output("cat %s" % CONFIG)
+    data = json.loads(original)
+    data.setdefault("meta", {})["lastTouchedVersion"] = "2099.1.1"
+    write_config_as_user(host, json.dumps(data, indent=2))
+    try:
+        facts = gather_facts(host, user=USER, validate_config="true")
+        found = {p["id"]: p for p in facts["problems"]}
+        assert "version_skew" in found and "config_invalid" not in found, sorted(found)
+        assert found["version_skew"]["config_written_by"] == "2099.1.1" and found["version_skew"]["installed"] == facts["version"]
+        assert facts["config"]["last_touched_version"] == "2099.1.1" and facts["config"]["valid"] is None
+        rc, out, recap = remediate()
+        assert rc == 0 and recap["changed"] == 0 and "operator needed for version_skew" in out, out[-3000:]
+    finally:
+        write_config_as_user(host, original)
+    assert wait_ready(host, timeout=60)
+    assert "version_skew" not in problems(host, validate=False)
