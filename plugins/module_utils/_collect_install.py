@@ -14,6 +14,7 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base imp
 # Same range as roles/node/vars/main.yml (_node_supported_ranges): keep the two in step.
 ENGINES = "node >=24.16.0 <25 || >=26.1.0"
 BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/bin")
+VERSION_TEXT = re.compile(r"\d{1,6}\.\d{1,6}\.\d{1,6}(?:-[0-9A-Za-z.]{1,32})?")
 
 
 def version_tuple(text):
@@ -76,9 +77,9 @@ def collect_version_skew(installed_version, config_data):
     problems = Problems()
     meta = (config_data or {}).get("meta")
     touched = meta.get("lastTouchedVersion") if isinstance(meta, dict) else None
-    if not isinstance(touched, str) or version_tuple(touched) is None:
+    # The service user writes this file: only a whole version string reaches the facts and the reports.
+    if not isinstance(touched, str) or not VERSION_TEXT.fullmatch(touched):
         return None, problems
-    touched = touched.strip()[:64]
     installed = version_tuple(installed_version)
     if installed is not None and installed < version_tuple(touched):
         problems.problem("version_skew", "the installed OpenClaw %s is older than the config it runs, last written by OpenClaw %s: "

@@ -171,7 +171,8 @@ def test_config_file_findings(tmp_path, monkeypatch, content, mode, expected):
     ("2026.9.6", "2026.9.6", False),
     ("2026.9.6", "2026.9.5", False),
     ("2026.9.6", None, False),
-], ids=["older-binary", "same", "newer-binary", "no-meta"])
+    ("2026.9.5", "2099.1.1\n| injected | row |", False),
+], ids=["older-binary", "same", "newer-binary", "no-meta", "not-a-version"])
 def test_a_binary_older_than_its_config_is_version_skew_not_an_invalid_config(tmp_path, monkeypatch, installed, touched, skew):
     """Lowering gateway_version: 2026.9.5 refuses (exit 78) the config 2026.9.6 wrote, and its CLI would call that config
     invalid. The finding names the cause; the config is not validated by the older CLI, so nothing proposes a config
@@ -189,7 +190,7 @@ def test_a_binary_older_than_its_config_is_version_skew_not_an_invalid_config(tm
     gatherer.gather_config()
     gatherer.start_validation()
     gatherer.validate_config()
-    assert gatherer.facts["config"]["last_touched_version"] == touched
+    assert gatherer.facts["config"]["last_touched_version"] == (touched if touched and "\n" not in touched else None)
     if skew:
         assert ids(gatherer) == ["version_skew"] and not cli_calls and gatherer.facts["config"]["valid"] is None
         found = only(gatherer, "version_skew")
