@@ -74,9 +74,9 @@ run_lint() {
   ansible-lint --profile production --offline
 }
 
-# The scenarios that prove a fresh converge start from the base image; every other one starts from
-# the cached converged node (scripts/node-image.sh), whose recipe is the node-image scenario.
-FRESH_SCENARIOS=" default "
+# These start from the base image: default proves the fresh converge, node-image is the recipe of the
+# cached converged node (scripts/node-image.sh) every other scenario starts from.
+FRESH_SCENARIOS=" default node-image "
 
 run_molecule() {
   stage "molecule ${*:-all scenarios}"
@@ -89,7 +89,7 @@ run_molecule() {
   fi
   for scenario in "${scenarios[@]}"; do
     image=$BASE_IMAGE
-    if [[ $FRESH_SCENARIOS != *" $scenario "* && $scenario != node-image ]]; then
+    if [[ $FRESH_SCENARIOS != *" $scenario "* ]]; then
       image=$("$here/scripts/node-image.sh") || { status=1; continue; }
     fi
     echo "[molecule] $scenario starts from $image"
@@ -100,9 +100,9 @@ run_molecule() {
   return $status
 }
 
-# The whole suite in lanes that run side by side. A scenario spends much of its time waiting on the
-# gateway (start-up, stop timeouts, cooldowns), so on a 2-core machine four lanes take about the time
-# of the longest one. Each scenario has its own containers and networks. The lanes that start with a
+# The whole suite in lanes that run side by side. A scenario also waits on the gateway (start-up,
+# stop timeouts, cooldowns) and the lanes fill those waits; past that the suite is CPU-bound on two
+# cores (docs/testing.md), so more lanes do not make it faster. Each scenario has its own containers and networks. The lanes that start with a
 # scenario needing the cached node wait for its one build while default (fresh converge) and the unit
 # stages run. TEST_LANES overrides the split ("step step|step ..."). See docs/testing.md.
 TEST_LANES=${TEST_LANES:-"molecule:remediation|molecule:default molecule:auth|unit sanity lint gates molecule:boundary|molecule:remediation-config molecule:egress"}
