@@ -110,7 +110,12 @@ def test_a_chat_session_stays_pinned_to_the_limited_key(host):
         assert wait_for(lambda: session_pins(host).get(CHAT) == ["fake:a", "auto"]), session_pins(host)
 
     auth = seen_while_a_cools_down(host, refused_chat_turn, ("session_pinned_to_unusable", "fake:a"))
-    assert [d["session_key"] for d in auth["drift"] if d["kind"] == "session_pinned_to_unusable"] == [CHAT]
+    flagged = [d["session_key"] for d in auth["drift"] if d["kind"] == "session_pinned_to_unusable"]
+    # The CLI's own agent turns (the test above) run in agent:main:main; whether OpenClaw pinned that session to A
+    # before the facts ran depends on timing, so it may be flagged too. The user's choice never is.
+    assert CHAT in flagged and MINE not in flagged, flagged
+    pins = session_pins(host)
+    assert all(pins.get(key) == ["fake:a", "auto"] for key in flagged), (flagged, pins)
 
 
 def test_rotate_auth_registers_b_resets_automatic_pins_and_backs_up_first(host):
