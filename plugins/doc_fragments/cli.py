@@ -30,7 +30,7 @@ options:
       - Seconds allowed for each OpenClaw CLI call, writes included, from 1 to 3600. A call still running then is stopped
         (C(timeout -k 2)) and the module fails saying so.
       - Generous on purpose, a bound against a hang rather than a performance target. One CLI start of OpenClaw 2026.9.6
-        costs about 10 CPU seconds (C(openclaw models auth list)), 30 s and more on a busy one-core host.
+        costs 2 to 6 CPU seconds (C(openclaw models auth list) the most), 30 s and more on a busy one-core host.
     type: float
     default: 120
 notes:

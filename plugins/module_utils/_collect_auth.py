@@ -11,7 +11,7 @@ import os
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Problems, read_reported
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import redact_value
-from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import automatic, read_pins, unusable_profiles
+from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import automatic, read_pins, stored_profile_ids, unusable_profiles
 
 LEGACY_LIMIT = 16 * 1024 * 1024
 
@@ -57,22 +57,22 @@ def collect_auth(user, installed, config, config_data, cli_json_call):
     # Legacy files first: while one is present OpenClaw refuses every auth command.
     state_dir = os.path.dirname(config["path"])
     legacy_ids = legacy_profile_ids(user, state_dir, problems)
-    listing, list_error = cli_json_call(["models", "auth", "list", "--json"])
-    status, status_error = cli_json_call(["models", "status", "--json"]) if listing is not None else (None, None)
-    error = list_error or status_error
+    # One CLI start: `models status` lists every stored profile and the unusable ones. (`models auth list` says the
+    # same about the store and costs three times the CPU: it starts a SQLite worker.)
+    status, error = cli_json_call(["models", "status", "--json"])
     if error and "legacy credential migration" in error:
         drift("legacy_migration_required", "OpenClaw refuses auth commands until the legacy auth-profiles.json is migrated "
               "(`openclaw doctor --fix`): %s" % error)
     elif error:
-        problems.problem("auth_unreadable", "openclaw models auth list/status failed, auth drift unknown: %s" % error)
-    stored = sorted(p["id"] for p in (listing or {}).get("profiles", []) if isinstance(p, dict) and p.get("id"))
+        problems.problem("auth_unreadable", "openclaw models status failed, auth drift unknown: %s" % error)
+    stored = stored_profile_ids(status)
     for legacy, ids in legacy_ids.items():
         missing = [profile_id for profile_id in ids if profile_id not in stored]
         auth["legacy_files"].append(dict(path=legacy, profile_ids=ids, not_imported=missing))
         if missing:
             drift("legacy_not_imported", "%s holds %s, never imported (OpenClaw no longer reads this file; "
                   "run `openclaw doctor --fix` or re-add them with the auth role)" % (legacy, ", ".join(missing)), path=legacy)
-    if listing is None or status is None:
+    if status is None:
         return auth, problems
     data = config_data or {}
     config_auth = data.get("auth") if isinstance(data.get("auth"), dict) else {}

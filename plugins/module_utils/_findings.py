@@ -297,7 +297,7 @@ FINDINGS = {
         [_FACTS_AUTH + "test_legacy_file_blocking_the_cli_is_an_error"]),
     "auth_unreadable": _finding(
         "warning", "the auth state could not be read, so auth drift is unknown", None,
-        _manual("run `openclaw models auth list --json` as the service user and read its error"), _RB_AUTH, "_collect_auth.collect_auth",
+        _manual("run `openclaw models status --json` as the service user and read its error"), _RB_AUTH, "_collect_auth.collect_auth",
         [_FACTS_FINDINGS + "test_unreadable_auth_state"]),
     "auth_pins_unreadable": _finding(
         "warning", "the sessions' auth pins could not be read", None,

@@ -101,6 +101,13 @@ def automatic(pins):
     return [pin for pin in pins if pin["source"] == "auto"]
 
 
+def stored_profile_ids(status):
+    """Sorted ids of the agent's stored auth profiles, from `openclaw models status --json`: auth.oauth.profiles holds
+    one health entry per credential in the store, of every type (OAuth, token, API key), whether usable or not."""
+    items = (((status or {}).get("auth") or {}).get("oauth") or {}).get("profiles") or []
+    return sorted(set(p["profileId"] for p in items if isinstance(p, dict) and isinstance(p.get("profileId"), str) and p["profileId"]))
+
+
 def unusable_profiles(status):
     """Profiles in cooldown or disabled, from `openclaw models status --json` (labels left out: they hold key prefixes)."""
     items = ((status or {}).get("auth") or {}).get("unusableProfiles") or []

@@ -87,7 +87,7 @@ options:
     default: 500
   gather_auth:
     description:
-      - Also report auth-profile drift under C(auth) (two OpenClaw CLI calls, a few seconds), see RETURN.
+      - Also report auth-profile drift under C(auth) (one OpenClaw CLI call, C(openclaw models status --json)), see RETURN.
       - Stored vs registered profiles, an explicit C(auth.order) that leaves stored profiles out, profiles in cooldown or
         disabled, legacy C(auth-profiles.json) files whose profiles were never imported, and sessions automatically pinned
         to a profile in cooldown (pins are read read-only from the per-agent SQLite store). Never any secret or key prefix.

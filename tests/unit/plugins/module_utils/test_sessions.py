@@ -150,3 +150,10 @@ def test_run_as_reports_the_childs_exception(monkeypatch):
 
 def _raise_value_error():
     raise ValueError("boom")
+
+
+def test_stored_profile_ids_come_from_the_status_health_entries():
+    status = {"auth": {"oauth": {"profiles": [{"profileId": "openai:b", "type": "oauth"}, {"profileId": "openai:a", "type": "api_key"},
+                                              {"profileId": "openai:a"}, {"profileId": ""}, {"provider": "x"}, "junk"]}}}
+    assert _sessions.stored_profile_ids(status) == ["openai:a", "openai:b"]
+    assert _sessions.stored_profile_ids(None) == [] and _sessions.stored_profile_ids({"auth": {"oauth": None}}) == []

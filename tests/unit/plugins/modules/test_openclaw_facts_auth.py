@@ -7,10 +7,14 @@ import json
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
 
-LISTING = {"profiles": [{"id": "google:primary"}, {"id": "google:manual"}, {"id": "openai:main"}]}
+# `openclaw models status --json`: one health entry per stored credential, its labels hold key prefixes.
+OAUTH = {"profiles": [{"profileId": "google:manual", "provider": "google", "type": "api_key", "status": "static", "source": "store"},
+                      {"profileId": "google:primary", "provider": "google", "type": "token", "status": "ok", "source": "store"},
+                      {"profileId": "openai:main", "provider": "openai", "type": "oauth", "status": "expired", "source": "store"}]}
 STATUS = {"auth": {"unusableProfiles": [{"profileId": "google:primary", "provider": "google", "kind": "cooldown",
                                          "reason": "rate_limit", "remainingMs": 56000, "until": 1},
                                         ],
+                   "oauth": OAUTH,
                    "providers": [{"profiles": {"labels": ["google:primary=sk-AAAA...0001 [cooldown 1m]"]}}]}}
 
 
@@ -24,8 +28,8 @@ def gatherer(tmp_path, config):
     g.facts = dict(installed=True, cli_path="/usr/local/bin/openclaw",
                    config=dict(path=str(tmp_path / ".openclaw" / "openclaw.json"), parse_ok=True))
     g.config_data = config
-    answers = {"list": LISTING, "status": STATUS}
-    g.cli_json = lambda argv: (answers["list" if "list" in argv else "status"], None)
+    g.calls = []
+    g.cli_json = lambda argv: (g.calls.append(argv), (STATUS, None))[1]
     return g
 
 
@@ -43,6 +47,9 @@ def test_auth_drift_is_reported_without_secrets(tmp_path):
     assert "auth_stored_not_registered" in ids and "auth_order_excludes_stored" in ids
     assert "sk-" not in json.dumps(g.facts) + json.dumps(g.problems)
     assert [p for p in g.problems if p["id"] == "auth_stored_not_registered"][0]["severity"] == "error"
+    # Every type of stored credential counts, and the whole auth state costs one CLI start.
+    assert g.facts["auth"]["stored"] == ["google:manual", "google:primary", "openai:main"]
+    assert g.calls == [["models", "status", "--json"]]
 
 
 def test_legacy_file_not_imported(tmp_path):
@@ -60,9 +67,10 @@ def test_legacy_file_not_imported(tmp_path):
 def test_clean_state_reports_no_drift(tmp_path):
     config = {"auth": {"profiles": {"google:primary": {}, "google:manual": {}, "openai:main": {}}}}
     g = gatherer(tmp_path, config)
-    g.cli_json = lambda argv: (LISTING if "list" in argv else {"auth": {"unusableProfiles": []}}, None)
+    g.cli_json = lambda argv: ({"auth": {"unusableProfiles": [], "oauth": OAUTH}}, None)
     g.gather_auth()
     assert g.facts["auth"]["drift"] == [] and g.problems == []
+    assert g.facts["auth"]["stored"] == ["google:manual", "google:primary", "openai:main"]
 
 
 def test_legacy_file_blocking_the_cli_is_an_error(tmp_path):

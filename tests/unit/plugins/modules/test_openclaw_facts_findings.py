@@ -268,18 +268,18 @@ def test_egress_findings(tmp_path, monkeypatch, env, privoxy, ss, active, relay_
 
 # --- auth state that cannot be read ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("listing, pin_errors, expected", [
+@pytest.mark.parametrize("status, pin_errors, expected", [
     ((None, "gateway closed the connection"), [], "auth_unreadable"),
-    (({"profiles": []}, None), ["database disk image is malformed"], "auth_pins_unreadable"),
+    (({"auth": {}}, None), ["database disk image is malformed"], "auth_pins_unreadable"),
 ], ids=["cli-fails", "pins-unreadable"])
-def test_unreadable_auth_state(tmp_path, monkeypatch, listing, pin_errors, expected):
+def test_unreadable_auth_state(tmp_path, monkeypatch, status, pin_errors, expected):
     monkeypatch.setattr(_collect_auth, "read_pins", lambda state_dir: ([], list(pin_errors)))
     gatherer = Gatherer(FakeModule(gather_auth=True))
     gatherer.user = dict(name="openclaw", uid=os.getuid(), home=str(tmp_path))
     gatherer.facts = dict(installed=True, cli_path="/usr/local/bin/openclaw",
                           config=dict(path=str(tmp_path / ".openclaw" / "openclaw.json"), parse_ok=True))
     gatherer.config_data = {}
-    gatherer.cli_json = lambda argv: listing if "list" in argv else ({"auth": {}}, None)
+    gatherer.cli_json = lambda argv: status
     gatherer.gather_auth()
     assert ids(gatherer) == [expected] and only(gatherer, expected)["manual"] is True
 

@@ -178,9 +178,10 @@ class Node:
         show = ("LoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=disabled\nMainPID=0\nNRestarts=0\n"
                 "Result=success\nExecMainStatus=0\nActiveEnterTimestampMonotonic=1\n")
         unit = "LoadState=loaded\nActiveState=inactive\nSubState=dead\nUnitFileState=enabled\n"
-        listing = json.dumps({"profiles": [{"id": "openai:a"}, {"id": "openai:b"}, {"id": "openai:c"}]})
+        stored = [{"profileId": "openai:%s" % name, "provider": "openai", "type": "api_key", "source": "store"} for name in "abc"]
         status = json.dumps({"auth": {"unusableProfiles": [{"profileId": "openai:a", "provider": "openai", "kind": "cooldown",
-                                                            "reason": "rate_limit", "remainingMs": 5000, "until": 1}]}})
+                                                            "reason": "rate_limit", "remainingMs": 5000, "until": 1}],
+                                      "oauth": {"profiles": stored}}})
         return [
             ("show-environment", (0, "LANG=C.UTF-8\n", "") if manager_up else (1, "", "Failed to connect to bus")),
             ("systemctl --user", (0, show, "") if manager_up else (1, "", "Failed to connect to bus")),
@@ -188,7 +189,6 @@ class Node:
             ("systemctl show shadowsocks", (0, unit, "")),
             ("node --version", (0, "v24.19.0\n", "")),
             ("config validate", (0, validation, "")),
-            ("models auth list", (0, listing, "")),
             ("models status", (0, status, "")),
         ]
 
