@@ -2,7 +2,8 @@
 # Copyright (c) 2026, clawops.openclaw contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""openclaw_facts collector: the OpenClaw install (the CLI where the gateway role puts it, its package) and Node.js."""
+"""openclaw_facts collector: the OpenClaw install (the CLI where the gateway role puts it, its package, the side-by-side
+releases and the one the gateway process runs) and Node.js."""
 
 import json
 import os
@@ -10,11 +11,13 @@ import re
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._cli import find_cli
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Problems
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_procfs import process_start_time
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import read_text
+from ansible_collections.clawops.openclaw.plugins.module_utils._releases import VERSION_TEXT, read_layout, running_release
 
 # Same range as roles/node/vars/main.yml (_node_supported_ranges): keep the two in step.
 ENGINES = "node >=24.16.0 <25 || >=26.1.0"
 BIN_DIRS = ("/usr/local/bin", "/usr/bin", "/bin")
-VERSION_TEXT = re.compile(r"\d{1,6}\.\d{1,6}\.\d{1,6}(?:-[0-9A-Za-z.]{1,32})?")
 
 
 def version_tuple(text):
@@ -86,3 +89,36 @@ def collect_version_skew(installed_version, config_data):
                          "the gateway refuses to start (exit 78) and the CLI refuses the newer state" % (installed_version, touched),
                          installed=installed_version, config_written_by=touched)
     return touched, problems
+
+
+def entry_script(cmdline_args):
+    """The OpenClaw script a process runs, from its command line (arguments), or None."""
+    for arg in cmdline_args[1:]:
+        if arg.endswith((".js", ".mjs")) and "openclaw" in arg:
+            return arg
+    return None
+
+
+def collect_release(releases_dir, service_pid, installed_version, global_package):
+    """(release fact; Problems): the side-by-side releases, the version the gateway process runs and restart_pending.
+
+    releases_dir: where openclaw_release keeps them; service_pid: the service's main process (None when it does not
+    run); installed_version: the version of the CLI on PATH (collect_install); global_package: where a global npm install
+    of the prefix the gateway role uses keeps the package (npm_prefix/lib/node_modules/openclaw)."""
+    problems = Problems()
+    layout = read_layout(releases_dir)
+    release = dict(dir=releases_dir, active=layout["active"], previous=layout["previous"], installed=layout["releases"],
+                   running=None, running_known_by=None, restart_pending=False)
+    args = (read_text("/proc/%d/cmdline" % service_pid) or "").split("\0") if service_pid else []
+    entry = entry_script(args)
+    if entry is None:
+        return release, problems
+    release["running"], release["running_known_by"] = running_release(
+        releases_dir, entry, process_start_time(service_pid), global_package)
+    want = layout["active"] or installed_version
+    if want and release["running"] != want:
+        release["restart_pending"] = True
+        problems.problem("restart_pending", "the gateway runs %s while %s is installed: it serves the old code until it restarts (%s)"
+                         % (release["running"] or "an unknown version", want, release["running_known_by"]),
+                         running=release["running"], installed=want)
+    return release, problems

@@ -9,6 +9,7 @@ import glob
 import os
 import pwd
 import re
+import time
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Problems
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import read_text, redact_value
@@ -138,13 +139,17 @@ def process_start_ticks(pid):
         return None
 
 
-def process_start_time(pid):
-    """Epoch seconds at which a process started (boot time + its start ticks), None when unknown."""
+def process_start_time(pid, now=None):
+    """Epoch seconds at which a process started, to a clock tick (1/100 s), None when unknown.
+
+    Counted back from now by the process's age (uptime minus its start ticks): /proc/stat's btime is whole seconds,
+    too coarse to tell whether a process started before or after a file written in the same second."""
     ticks = process_start_ticks(pid)
-    boot = re.search(r"^btime (\d+)$", read_text("/proc/stat") or "", re.M)
-    if ticks is None or not boot:
+    uptime = re.match(r"(\d+(?:\.\d+)?)\s", read_text("/proc/uptime") or "")
+    if ticks is None or not uptime:
         return None
-    return int(boot.group(1)) + ticks / float(os.sysconf("SC_CLK_TCK"))
+    age = float(uptime.group(1)) - ticks / float(os.sysconf("SC_CLK_TCK"))
+    return (time.time() if now is None else now) - max(age, 0.0)
 
 
 def collect_listeners(port, service_pid):

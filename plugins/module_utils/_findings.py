@@ -58,6 +58,7 @@ _RB_LOCKS = "gateway-is-already-running-pid-file-exists--stale-locks"
 _RB_UNSAFE = "files-root-would-not-read"
 _RB_AUTH = "auth-findings-cooldowns-unregistered-keys-legacy-files"
 _RB_SKEW = "this-openclaw-binary-is-older-than-the-config-last-written-version-skew"
+_RB_RELEASES = "the-gateway-runs-another-version-than-the-active-release-restart_pending"
 
 
 def _remediate(*tags, **note):
@@ -95,6 +96,11 @@ FINDINGS = {
                 "a config restore does not help"),
         _RB_SKEW, "_collect_install.collect_version_skew",
         [_FACTS_FINDINGS + "test_a_binary_older_than_its_config_is_version_skew_not_an_invalid_config"]),
+    "restart_pending": _finding(
+        "warning", "the gateway still runs another OpenClaw version than the active release: it serves the old code until it restarts",
+        None, _playbook(SITE, "the gateway role restarts it onto the active release, or rolls back when that one does not get ready"),
+        _RB_RELEASES, "_collect_install.collect_release",
+        [_FACTS_FINDINGS + "test_a_gateway_started_before_the_release_switch_is_restart_pending"]),
     "node_unsupported": _finding(
         "error", "Node.js is outside the range OpenClaw supports", None, _playbook(SITE, "node role"), _RB_MISSING, "_collect_install.collect_install",
         [_FACTS_FINDINGS + "test_an_unsupported_node_version"]),

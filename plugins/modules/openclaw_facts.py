@@ -18,7 +18,7 @@ description:
   - Works when the gateway is stopped, not installed or hung; it changes nothing, and every probe is
     bounded by O(timeout).
   - Reads files and C(/proc) directly and calls C(systemctl) and the HTTP endpoints; the only OpenClaw
-    CLI calls are the optional schema validation (O(validate_config)), which costs about a second, and the two of
+    CLI calls are the optional schema validation (O(validate_config)), which costs about a second, and the one of
     O(gather_auth). They run as O(user), bounded by O(cli_timeout).
   - The CLI is looked for where the gateway role installs it (O(npm_prefix)), so that C(installed) and C(version)
     describe that install.
@@ -118,6 +118,10 @@ options:
     description: Privoxy's config file, read for its forward rules.
     type: path
     default: /etc/privoxy/config
+  releases_dir:
+    description: Where the side-by-side OpenClaw releases are (the gateway role's C(gateway_releases_dir)).
+    type: path
+    default: /opt/openclaw
 notes:
   - Secret values (config credentials, tokens in environment variables, proxy passwords) are never returned; config parse
     errors give the line and column, never the text.
@@ -201,7 +205,52 @@ ansible_facts:
           description: The package directory the CLI belongs to.
           returned: always
           type: str
-          sample: /usr/local/lib/node_modules/openclaw
+          sample: /opt/openclaw/2026.9.6/lib/node_modules/openclaw
+        release:
+          description:
+            - The side-by-side releases under O(releases_dir) (module M(clawops.openclaw.openclaw_release)) and the one the
+              gateway process runs.
+          returned: always
+          type: dict
+          contains:
+            dir:
+              description: The releases directory looked at.
+              returned: always
+              type: str
+              sample: /opt/openclaw
+            active:
+              description: The release its C(current) link names, null when none.
+              returned: always
+              type: str
+              sample: 2026.9.6
+            previous:
+              description: The release its C(previous) link names (what a rollback activates), null when none.
+              returned: always
+              type: str
+              sample: 2026.9.5
+            installed:
+              description: The complete releases there, oldest version first.
+              returned: always
+              type: list
+              elements: str
+              sample: ["2026.9.5", "2026.9.6"]
+            running:
+              description:
+                - The version the gateway's process runs, from its entry script and start time (a process started through
+                  C(current) before the link last changed runs the release C(previous) names); null when no gateway runs
+                  or it cannot be told (its package was rewritten after it started).
+              returned: always
+              type: str
+              sample: 2026.9.6
+            running_known_by:
+              description: How RV(ansible_facts.openclaw.release.running) was told, null when no gateway runs.
+              returned: always
+              type: str
+              sample: started after 2026.9.6 was activated
+            restart_pending:
+              description: Whether the gateway runs another version than the active one (finding C(restart_pending)).
+              returned: always
+              type: bool
         node:
           description: The Node.js found next to the CLI.
           returned: always
@@ -309,7 +358,7 @@ ansible_facts:
               returned: always
               type: list
               elements: str
-              sample: [/usr/local/bin/node, /usr/local/lib/node_modules/openclaw/dist/index.js, gateway, --port, "18789"]
+              sample: [/usr/local/bin/node, /opt/openclaw/current/lib/node_modules/openclaw/dist/index.js, gateway, --port, "18789"]
             exec_port:
               description: The C(--port) of RV(ansible_facts.openclaw.service.exec_start), null when none.
               returned: always
@@ -1240,6 +1289,7 @@ ansible_facts:
           sample: 0.412
 """
 
+import os
 import re
 import time
 
@@ -1252,7 +1302,9 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._collect_config i
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_egress import collect_egress
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_environment import collect_environment
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_http import base_url, collect_probes, gateway_port, wait_ready
-from ansible_collections.clawops.openclaw.plugins.module_utils._collect_install import BIN_DIRS, collect_install, collect_version_skew
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_install import (
+    BIN_DIRS, collect_install, collect_release, collect_version_skew,
+)
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_locks import collect_locks
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_logs import LOG_DIR, collect_log_file
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_procfs import collect_listeners
@@ -1331,6 +1383,12 @@ class Gatherer:
     def gather_service(self):
         self.facts["service"], self.directives, self.manager_env, problems = collect_service(
             self.commands, self.user, self.params["user"], self.params["profile"], SYSTEM_UNIT_DIRS)
+        self.report(problems)
+
+    def gather_release(self):
+        prefix = self.params.get("npm_prefix") or "/usr/local"
+        self.facts["release"], problems = collect_release(self.params["releases_dir"], self.facts["service"]["pid"],
+                                                          self.facts.get("version"), os.path.join(prefix, "lib", "node_modules", "openclaw"))
         self.report(problems)
 
     def gather_environment(self):
@@ -1417,6 +1475,7 @@ class Gatherer:
         self.gather_user()
         self.gather_install()
         self.gather_service()
+        self.gather_release()
         self.gather_environment()
         self.gather_config()
         self.start_validation()
@@ -1447,7 +1506,7 @@ def option_errors(params):
         bad("user", "must be a system user name (lower-case letters, digits, '_' or '-', at most 32)")
     if params["profile"] is not None and not PROFILE_NAME.match(params["profile"]):
         bad("profile", "must be letters, digits, '_' or '-' (at most 64, not starting with '-'): it names a unit and a state directory")
-    for name in ("config_path", "egress_ss_local_config", "egress_privoxy_config"):
+    for name in ("config_path", "egress_ss_local_config", "egress_privoxy_config", "releases_dir"):
         value = params[name]
         if value is not None and (not value.startswith("/") or normalise_path(value) is None or "/../" in value + "/"):
             bad(name, "must be an absolute path without '..' or control characters")
@@ -1493,6 +1552,7 @@ def main():
             egress_ss_local_unit=dict(type="str", default="shadowsocks-libev-local@clawops-egress.service"),
             egress_ss_local_config=dict(type="path", default="/etc/shadowsocks-libev/clawops-egress.json"),
             egress_privoxy_config=dict(type="path", default="/etc/privoxy/config"),
+            releases_dir=dict(type="path", default="/opt/openclaw"),
         ),
         supports_check_mode=True,
     )

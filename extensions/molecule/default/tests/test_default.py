@@ -40,6 +40,29 @@ def test_pinned_release_and_supported_node(host):
     assert node.startswith("v24.")
 
 
+RELEASES = "/opt/openclaw"
+ENTRY = RELEASES + "/current/lib/node_modules/openclaw/dist/index.js"
+
+
+def test_release_installed_side_by_side_and_active_through_current(host):
+    releases = host.file(RELEASES)
+    assert releases.is_directory and releases.user == "root" and releases.mode == 0o755
+    assert host.check_output("readlink %s/current" % RELEASES) == "2026.9.6"
+    assert host.check_output("readlink /usr/local/bin/openclaw") == RELEASES + "/current/bin/openclaw"
+    assert host.run("test -e /usr/local/lib/node_modules/openclaw").rc != 0      # no global npm install
+    # OpenClaw's installer kept the `current` path it was started with: the unit follows the active release.
+    unit = host.file("/home/%s/.config/systemd/user/%s" % (USER, UNIT)).content_string
+    exec_start = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    assert len(exec_start) == 1 and exec_start[0].startswith("ExecStart=/usr/local/bin/node ") and " %s gateway " % ENTRY in exec_start[0], unit
+    release = gather_facts(host, user=USER)["release"]
+    assert {k: release[k] for k in ("active", "previous", "installed", "running", "restart_pending")} == dict(
+        active="2026.9.6", previous=None, installed=["2026.9.6"], running="2026.9.6", restart_pending=False), release
+    # OpenClaw reads its own unit as the service of this install (the status test below checks it runs and answers).
+    out = as_user(host, "openclaw gateway status --json")
+    status = json.loads(out.stdout[out.stdout.index("{"):])
+    assert ENTRY in status["service"]["command"]["programArguments"], status["service"]
+
+
 def test_gateway_status_reports_running_service_and_rpc_ok(host):
     out = as_user(host, "openclaw gateway status --json")
     assert out.rc == 0, out.stderr
@@ -124,7 +147,11 @@ def test_check_mode_rerun_reports_no_change():
     ({"gateway_bind": "lan", "gateway_auth_mode": "none"}, "exposes the gateway beyond loopback"),
     ({"gateway_port": 70000}, "gateway_port must be 1-65535"),
     ({"node_version": "22.12.0"}, "does not satisfy OpenClaw's engines range"),
-], ids=["lan-without-auth", "invalid-port", "node-22"])
+    # 2026.9.5 refuses (exit 78) the config 2026.9.6 wrote: a switch would leave the node down.
+    ({"gateway_version": "2026.9.5"}, "the config was last written by OpenClaw 2026.9.6, which 2026.9.5 refuses to run"),
+    # Under a serving gateway a release change needs a backup first (docs/upgrades.md).
+    ({"gateway_version": "2026.9.7"}, "the gateway serves openclaw@2026.9.6; change the release of a serving gateway with a backup first"),
+], ids=["lan-without-auth", "invalid-port", "node-22", "downgrade-below-config", "release-change-under-serving-gateway"])
 def test_bad_input_refused_before_any_change(host, bad_vars, message):
     assert_refused(bad_vars, message, lambda: node_snapshot(host))
 
@@ -160,3 +187,37 @@ def test_facts_on_stopped_gateway(host):
     finally:
         user_systemctl(host, "start", UNIT)
         assert wait_ready(host)
+
+
+GLOBAL = "/usr/local/lib/node_modules/openclaw"
+
+
+def test_a_global_npm_install_is_migrated_to_a_release_by_site_yml(host):
+    """A node converged before side-by-side releases: `npm install -g` under /usr/local, the unit starting it there."""
+    host.run_expect([0], "mkdir -p /usr/local/lib/node_modules && cp -a %s/2026.9.6/lib/node_modules/openclaw %s && rm -rf %s && "
+                         "ln -sfn ../lib/node_modules/openclaw/openclaw.mjs /usr/local/bin/openclaw" % (RELEASES, GLOBAL, RELEASES))
+    out = as_user(host, "openclaw gateway install --force --json --port %d --runtime-path /usr/local/bin/node" % PORT)
+    assert out.rc == 0, out.stdout + out.stderr
+    assert wait_ready(host)
+    unit_path = "/home/%s/.config/systemd/user/%s" % (USER, UNIT)
+    assert " %s/dist/index.js gateway " % GLOBAL in host.file(unit_path).content_string
+    # What npm did to such nodes on a version change: the package rewritten under the running gateway. The facts no
+    # longer report the version on disk as the one that runs.
+    host.run_expect([0], "touch %s/package.json" % GLOBAL)
+    facts = gather_facts(host, user=USER)
+    assert facts["release"]["running"] is None and facts["release"]["restart_pending"] is True, facts["release"]
+    assert [p["id"] for p in facts["problems"]] == ["restart_pending"], facts["problems"]
+    pid = user_systemctl(host, "show", "-p", "MainPID", "--value", UNIT).stdout.strip()
+
+    rc, out, recap = playbook()
+    assert rc == 0, out[-3000:]
+    assert host.check_output("readlink %s/current" % RELEASES) == "2026.9.6"
+    assert host.check_output("readlink /usr/local/bin/openclaw") == RELEASES + "/current/bin/openclaw"
+    assert " %s gateway " % ENTRY in host.file(unit_path).content_string
+    assert host.run("test -e %s" % GLOBAL).rc != 0
+    assert user_systemctl(host, "show", "-p", "MainPID", "--value", UNIT).stdout.strip() != pid
+    facts = gather_facts(host, user=USER)
+    assert facts["problems"] == [] and facts["release"]["running"] == "2026.9.6", (facts["problems"], facts["release"])
+    # Converged: the next run changes nothing.
+    rc, out, recap = playbook()
+    assert rc == 0 and recap["changed"] == 0, out[-3000:]

@@ -5,7 +5,7 @@
 //        sending one per second for HOLD_SECONDS, printing one JSON line per answer.
 // Run it with the gateway process's own environment (tests read /proc/PID/environ).
 import { createRequire } from "node:module";
-const require = createRequire("/usr/local/lib/node_modules/openclaw/package.json");
+const require = createRequire("/opt/openclaw/current/lib/node_modules/openclaw/package.json");
 const { EnvHttpProxyAgent, fetch, WebSocket } = require("undici");
 
 const [mode, url, hold] = process.argv.slice(2);

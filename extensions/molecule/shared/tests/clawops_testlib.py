@@ -83,11 +83,13 @@ def node_snapshot(host):
     paths = ["/home/%s/.openclaw/openclaw.json" % USER,
              "/home/%s/.config/systemd/user/%s" % (USER, UNIT),
              "/home/%s/.config/systemd/user/%s.d/50-clawops-openclaw.conf" % (USER, UNIT),
-             "/usr/local/lib/node_modules/openclaw/package.json"]
+             "/opt/openclaw/current/lib/node_modules/openclaw/package.json"]
     snap = {}
     for path in paths:
         out = host.run("sha256sum %s" % path)
         snap[path] = out.stdout.split()[0] if out.rc == 0 else None
+    # The releases and which one is active (a refused run installs and switches nothing).
+    snap["releases"] = host.run("ls -la --time-style=+%s /opt/openclaw/ /usr/local/bin/openclaw").stdout
     snap["main_pid"] = user_systemctl(host, "show", "-p", "MainPID", "--value", UNIT).stdout.strip()
     snap["node"] = host.run("readlink -f /usr/local/bin/node").stdout.strip()
     return snap

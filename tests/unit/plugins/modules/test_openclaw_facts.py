@@ -351,7 +351,7 @@ def test_http_probe_ignores_proxy_environment(server, monkeypatch):
 class FakeModule:
     def __init__(self, responder=None, **params):
         self.params = dict(user="openclaw", profile=None, config_path=None, port=None, timeout=1.0,
-                           validate_config=False, event_loop_delay_threshold_ms=500.0)
+                           validate_config=False, event_loop_delay_threshold_ms=500.0, releases_dir="/nonexistent/releases")
         self.params.update(params)
         self.responder = responder or (lambda argv: (1, "", "not available in unit tests"))
         self.calls = []
@@ -504,6 +504,17 @@ def test_gather_environment_manager_env(tmp_path):
     assert "from manager" in problems[0]["message"]
 
 
+def wait_for_exec(pid, program, timeout=10):
+    """Until the child runs PROGRAM: right after fork it still has this process's environment (a busy host showed it)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with open("/proc/%d/cmdline" % pid, "rb") as handle:
+            if handle.read().split(b"\0")[0].endswith(program.encode()):
+                return
+        time.sleep(0.01)
+    raise AssertionError("pid %d never ran %s" % (pid, program))
+
+
 def test_gather_environment_reads_the_running_process(tmp_path):
     home = Home(tmp_path)
     home.write(home.unit, "[Service]\nEnvironment=HTTP_PROXY=http://unit:1\n")
@@ -511,6 +522,7 @@ def test_gather_environment_reads_the_running_process(tmp_path):
            "HTTPS_PROXY": "http://bob:%s@proxy:3128" % PROXY_PASSWORD, "OPENCLAW_GATEWAY_TOKEN": "tok-in-process"}
     proc = subprocess.Popen(["sleep", "30"], env=env)
     try:
+        wait_for_exec(proc.pid, "sleep")
         gatherer = home.gatherer(pid=proc.pid)
         gatherer.gather_environment()
     finally:
@@ -814,3 +826,24 @@ def test_validation_of_a_config_no_gateway_serves_overlaps_the_probes(tmp_path, 
     gatherer.validate_config()
     assert len(module.calls) == 1 and module.calls[0][-3:] == ["config", "validate", "--json"]
     assert [p["id"] for p in gatherer.problems] == ["config_invalid"] and "Expected number" in gatherer.problems[0]["message"]
+
+
+def test_process_start_time_orders_a_process_and_a_file_written_within_a_second(tmp_path):
+    """Whether the gateway started before or after a release switch is a comparison of this with a link's mtime."""
+    before = subprocess.Popen(["sleep", "30"])
+    try:
+        time.sleep(0.25)
+        marker = tmp_path / "switched"
+        marker.write_text("")
+        time.sleep(0.25)
+        after = subprocess.Popen(["sleep", "30"])
+        try:
+            time.sleep(0.05)
+            written = marker.stat().st_mtime
+            assert _collect_procfs.process_start_time(before.pid) < written < _collect_procfs.process_start_time(after.pid)
+        finally:
+            after.kill()
+            after.wait()
+    finally:
+        before.kill()
+        before.wait()

@@ -23,7 +23,7 @@ ROOT_SECRET = "SENTINEL-root-only-3f9c"
 class FakeModule:
     def __init__(self, **params):
         self.params = dict(user="openclaw", profile=None, config_path=None, port=None, timeout=1.0,
-                           validate_config=False, event_loop_delay_threshold_ms=500.0)
+                           validate_config=False, event_loop_delay_threshold_ms=500.0, releases_dir="/nonexistent/releases")
         self.params.update(params)
 
     def run_command(self, argv, **kwargs):  # pylint: disable=unused-argument

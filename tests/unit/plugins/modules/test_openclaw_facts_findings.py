@@ -9,6 +9,9 @@ outside the collection's drop-in, with systemd's precedence deciding which of th
 import json
 import os
 import pwd
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -31,7 +34,7 @@ class FakeModule:
         self.params = dict(user="openclaw", profile=None, config_path=None, port=18789, timeout=1.0, validate_config=False,
                            event_loop_delay_threshold_ms=500.0, cli_timeout=5, egress_proxied_domains=[],
                            egress_channel_hosts=["127.0.0.1"], egress_ss_local_unit="ss-local.service",
-                           egress_ss_local_config="/nonexistent/ss.json", egress_privoxy_config="/nonexistent/privoxy")
+                           egress_ss_local_config="/nonexistent/ss.json", egress_privoxy_config="/nonexistent/privoxy", releases_dir="/nonexistent/releases")
         self.params.update(params)
         self.responder = responder or (lambda argv: (1, "", "not available in unit tests"))
 
@@ -198,6 +201,49 @@ def test_a_binary_older_than_its_config_is_version_skew_not_an_invalid_config(tm
         assert "a config restore does not help" in found["fix_text"]
     else:
         assert "version_skew" not in ids(gatherer) and cli_calls
+
+
+# --- side-by-side releases: the version the process runs ------------------------------------------------------
+
+def test_a_gateway_started_before_the_release_switch_is_restart_pending(tmp_path):
+    """The unit starts `current`; Node resolves the link once, at start. After a switch the process still runs the
+    release `previous` names until it restarts: the facts say so instead of reporting the version on disk."""
+    from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.test_openclaw_release import make_release
+    releases = tmp_path / "opt" / "openclaw"
+    for version in ("2026.9.5", "2026.9.6"):
+        make_release(str(releases / version), version)
+    os.symlink("2026.9.5", str(releases / "current"))
+    entry = str(releases / "current" / "lib" / "node_modules" / "openclaw" / "dist" / "index.js")
+    sleeper = "import time; time.sleep(60)"
+    gateway = subprocess.Popen([sys.executable, "-c", sleeper, entry])
+    try:
+        time.sleep(0.3)
+        os.symlink("2026.9.5", str(releases / "previous"))
+        os.symlink("2026.9.6", str(releases / "current.new"))
+        os.rename(str(releases / "current.new"), str(releases / "current"))   # the switch, as openclaw_release does it
+        gatherer = Gatherer(FakeModule(releases_dir=str(releases), npm_prefix=str(tmp_path / "usr")))
+        gatherer.facts = dict(version="2026.9.6", service=dict(pid=gateway.pid))
+        gatherer.gather_release()
+        release = gatherer.facts["release"]
+        assert (release["active"], release["previous"], release["installed"]) == ("2026.9.6", "2026.9.5", ["2026.9.5", "2026.9.6"])
+        assert release["running"] == "2026.9.5" and release["restart_pending"] is True
+        found = only(gatherer, "restart_pending")
+        assert (found["running"], found["installed"], found["severity"]) == ("2026.9.5", "2026.9.6", "warning")
+    finally:
+        gateway.kill()
+        gateway.wait()
+    # Restarted after the switch: it runs the active release, nothing pending.
+    restarted = subprocess.Popen([sys.executable, "-c", sleeper, entry])
+    try:
+        time.sleep(0.1)
+        gatherer = Gatherer(FakeModule(releases_dir=str(releases), npm_prefix=str(tmp_path / "usr")))
+        gatherer.facts = dict(version="2026.9.6", service=dict(pid=restarted.pid))
+        gatherer.gather_release()
+        assert gatherer.facts["release"]["running"] == "2026.9.6" and gatherer.facts["release"]["restart_pending"] is False
+        assert ids(gatherer) == []
+    finally:
+        restarted.kill()
+        restarted.wait()
 
 
 # --- the running gateway ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..",
 
 class FakeModule:
     def __init__(self, **params):
-        self.params = dict(user="openclaw", profile=None, config_path=None, port=None, timeout=1.0, cli_timeout=30)
+        self.params = dict(user="openclaw", profile=None, config_path=None, port=None, timeout=1.0, cli_timeout=30, releases_dir="/nonexistent/releases")
         self.params.update(params)
 
     def run_command(self, argv, **kwargs):  # pylint: disable=unused-argument

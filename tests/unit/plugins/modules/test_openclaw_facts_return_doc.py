@@ -95,7 +95,7 @@ class FakeModule:
                            validate_loaded_config=True, cli_timeout=5.0, wait_ready=0.0, gather_auth=True,
                            event_loop_delay_threshold_ms=500.0, egress_proxied_domains=[],
                            egress_channel_hosts=["127.0.0.1", "localhost", ".feishu.cn", "api.telegram.org"],
-                           egress_ss_local_unit="shadowsocks-libev-local@clawops-egress.service")
+                           egress_ss_local_unit="shadowsocks-libev-local@clawops-egress.service", releases_dir="/nonexistent/releases")
         self.params.update(params)
         self.answers = answers
 

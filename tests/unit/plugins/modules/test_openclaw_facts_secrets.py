@@ -32,7 +32,7 @@ class FakeModule:
         self.params = dict(user="openclaw", profile=None, config_path=None, port=None, timeout=1.0, validate_config=False,
                            event_loop_delay_threshold_ms=500.0, egress_proxied_domains=[], egress_channel_hosts=["127.0.0.1"],
                            egress_ss_local_unit="x.service", egress_ss_local_config="/nonexistent/ss.json",
-                           egress_privoxy_config="/nonexistent/privoxy")
+                           egress_privoxy_config="/nonexistent/privoxy", releases_dir="/nonexistent/releases")
         self.params.update(params)
 
     def run_command(self, argv, **kwargs):  # pylint: disable=unused-argument
