@@ -206,7 +206,9 @@ def test_a_global_npm_install_is_migrated_to_a_release_by_site_yml(host):
     host.run_expect([0], "touch %s/package.json" % GLOBAL)
     facts = gather_facts(host, user=USER)
     assert facts["release"]["running"] is None and facts["release"]["restart_pending"] is True, facts["release"]
-    assert [p["id"] for p in facts["problems"]] == ["restart_pending"], facts["problems"]
+    # event_loop_busy: a warning, usual in the first minute after the start just above.
+    ids = set(p["id"] for p in facts["problems"])
+    assert "restart_pending" in ids and ids <= {"restart_pending", "event_loop_busy"}, facts["problems"]
     pid = user_systemctl(host, "show", "-p", "MainPID", "--value", UNIT).stdout.strip()
 
     rc, out, recap = playbook()
@@ -217,7 +219,8 @@ def test_a_global_npm_install_is_migrated_to_a_release_by_site_yml(host):
     assert host.run("test -e %s" % GLOBAL).rc != 0
     assert user_systemctl(host, "show", "-p", "MainPID", "--value", UNIT).stdout.strip() != pid
     facts = gather_facts(host, user=USER)
-    assert facts["problems"] == [] and facts["release"]["running"] == "2026.9.6", (facts["problems"], facts["release"])
+    assert [p for p in facts["problems"] if p["id"] != "event_loop_busy"] == [], facts["problems"]
+    assert facts["release"]["running"] == "2026.9.6" and not facts["release"]["restart_pending"], facts["release"]
     # Converged: the next run changes nothing.
     rc, out, recap = playbook()
     assert rc == 0 and recap["changed"] == 0, out[-3000:]
