@@ -80,19 +80,13 @@ def link_changed_at(releases_dir, name):
 
 
 def read_layout(releases_dir):
-    """{'active', 'previous', 'releases', 'activated_at'} of RELEASES_DIR: releases are the complete ones, oldest first."""
+    """{'active', 'previous', 'releases'} of RELEASES_DIR: releases are the complete ones, oldest first."""
     try:
         names = os.listdir(releases_dir)
     except OSError:
         names = []
     releases = sorted((name for name in names if is_version(name) and release_complete(releases_dir, name)), key=version_key)
-    return dict(active=link_target(releases_dir, CURRENT), previous=link_target(releases_dir, PREVIOUS), releases=releases,
-                activated_at=link_changed_at(releases_dir, CURRENT))
-
-
-def current_entrypoint(releases_dir):
-    """The unit's entry point: through the `current` link, so that switching the link and restarting changes the code."""
-    return os.path.join(releases_dir, CURRENT, ENTRYPOINT)
+    return dict(active=link_target(releases_dir, CURRENT), previous=link_target(releases_dir, PREVIOUS), releases=releases)
 
 
 def running_release(releases_dir, entry, started_at, global_package=None):
