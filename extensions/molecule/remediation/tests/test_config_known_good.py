@@ -136,6 +136,9 @@ def test_a_planted_user_backup_is_not_restored_without_the_opt_in(host, node):
     host.run_expect([0], "mv %s %s.moved" % (STORE, STORE))
     host.run_expect([0], "truncate -s 40 %s" % CONFIG)
     restart_and_wait_failed(host)
+    # The gateway may have promoted the restored file to .last-good (newer than the planted .bak) once it loaded it;
+    # the agent plants its backup again now, with the gateway down, so that the planted one is the newest backup.
+    write_as_user(host, CONFIG + ".bak", json.dumps(planted, indent=2))
     rc, out, recap = remediate("--tags", "config_restore")
     assert rc != 0 and "trust_user_backups" in out, out[-4000:]
     assert host.check_output("stat -c %%s %s" % CONFIG) == "40"
