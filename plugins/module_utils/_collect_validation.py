@@ -6,6 +6,7 @@
 ~2-3 s), started early when it will be needed anyway, or vouched for by a ready gateway that loaded the very file."""
 
 import os
+import re
 import threading
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Problems
@@ -13,6 +14,8 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._collect_procfs i
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import redact_value
 
 VALIDATE_ARGS = ("config", "validate", "--json")
+# What an OpenClaw CLI says, and then refuses to run, on a state database a newer release migrated.
+SCHEMA_REFUSAL = re.compile(r"uses newer schema version (\d{1,6}); this build supports (\d{1,6})")
 
 
 def validation_needed(validate, config, cli_path):
@@ -73,6 +76,11 @@ def collect_validation(config, cli, early, trust_loaded, service_pid, ready_ok):
                                for i in verdict.get("issues", []) if isinstance(i, dict)])
     else:
         changes["validate_error"] = cli().error(result).detail[-500:] if result else "the validation did not run"
+        refused = SCHEMA_REFUSAL.search("%s\n%s" % (result.stdout, result.stderr)) if result else None
+        if refused:
+            # Not a config fault: the binary is older than the state (a code-only rollback, a lowered gateway_version).
+            problems.problem("version_skew", "the state database has schema %s, which the installed OpenClaw (schema %s) refuses: "
+                             "a newer release migrated it; the gateway and the CLI refuse to start" % refused.groups())
     merged = dict(config, **changes)
     if merged["valid"] is False:
         problems.problem("config_invalid", "config %s fails OpenClaw's schema: %s" % (

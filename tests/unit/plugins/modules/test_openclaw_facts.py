@@ -761,6 +761,23 @@ def test_schema_issues_become_config_invalid(tmp_path, monkeypatch):
     assert gatherer.facts["config"]["issues"] == verdict["issues"]
 
 
+def test_a_state_database_newer_than_the_binary_is_version_skew_not_an_invalid_config(tmp_path, monkeypatch):
+    """A code-only rollback: 2026.9.5's CLI refuses the state 2026.9.6 migrated, and says so instead of a verdict."""
+    config = tmp_path / "openclaw.json"
+    config.write_text('{"gateway": {"mode": "local"}}')
+    refusal = ("OpenClaw state database /home/openclaw/.openclaw/state/openclaw.sqlite uses newer schema version 18; "
+               "this build supports 17.\nRefused by OpenClaw 2026.9.5 (ec9c1a1).")
+    module = FakeModule(lambda argv: (1, "", refusal), validate_config=True, validate_loaded_config=True, cli_timeout=30)
+    gatherer = Gatherer(module)
+    gatherer.user = None
+    gatherer.facts.update(cli_path="/usr/local/bin/openclaw", service=dict(pid=None), ready=dict(ok=False),
+                          config=dict(path=str(config), exists=True, parse_ok=True, valid=None, issues=[]))
+    gatherer.validate_config()
+    assert [p["id"] for p in gatherer.problems] == ["version_skew"]
+    assert "schema 18" in gatherer.problems[0]["message"] and "(schema 17)" in gatherer.problems[0]["message"]
+    assert gatherer.facts["config"]["valid"] is None and "newer schema version 18" in gatherer.facts["config"]["validate_error"]
+
+
 def test_process_start_time_of_this_process():
     started = _collect_procfs.process_start_time(os.getpid())
     assert started is not None and started <= time.time() and time.time() - started < 3600
