@@ -108,7 +108,7 @@ run_molecule() {
 # cores (docs/testing.md), so more lanes do not make it faster. Each scenario has its own containers and networks. The lanes that start with a
 # scenario needing the cached node wait for its one build while default (fresh converge) and the unit
 # stages run. TEST_LANES overrides the split ("step step|step ..."). See docs/testing.md.
-TEST_LANES=${TEST_LANES:-"molecule:remediation|molecule:default molecule:auth|unit sanity lint gates molecule:boundary molecule:egress|molecule:remediation-config"}
+TEST_LANES=${TEST_LANES:-"molecule:remediation|molecule:default molecule:auth|unit sanity lint gates molecule:boundary molecule:egress|molecule:remediation-config molecule:upgrade"}
 
 run_step() {
   case "$1" in

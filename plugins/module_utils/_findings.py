@@ -92,8 +92,8 @@ FINDINGS = {
     "version_skew": _finding(
         "error", "the installed OpenClaw is older than the config it runs: the gateway refuses to start (exit 78)", None,
         _manual("install the version the finding names or a newer one (gateway_version, then playbooks/site.yml), or "
-                "restore the backup taken before the upgrade (openclaw backup restore) and keep the older version; "
-                "a config restore does not help"),
+                "put back the archive that older version wrote before the upgrade (~/clawops-backups/upgrades, "
+                "module openclaw_backup state=restored) and keep it; a config restore does not help"),
         _RB_SKEW, "_collect_install.collect_version_skew",
         [_FACTS_FINDINGS + "test_a_binary_older_than_its_config_is_version_skew_not_an_invalid_config"]),
     "restart_pending": _finding(

@@ -149,8 +149,10 @@ def test_check_mode_rerun_reports_no_change():
     ({"node_version": "22.12.0"}, "does not satisfy OpenClaw's engines range"),
     # 2026.9.5 refuses (exit 78) the config 2026.9.6 wrote: a switch would leave the node down.
     ({"gateway_version": "2026.9.5"}, "the config was last written by OpenClaw 2026.9.6, which 2026.9.5 refuses to run"),
-    # Under a serving gateway a release change needs a backup first (docs/upgrades.md).
-    ({"gateway_version": "2026.9.7"}, "the gateway serves openclaw@2026.9.6; change the release of a serving gateway with a backup first"),
+    # Under a serving gateway a release change goes through upgrade.yml (docs/upgrades.md).
+    ({"gateway_version": "2026.9.7"}, "the gateway serves openclaw@2026.9.6; change the release of a serving gateway with "
+                                      "playbooks/upgrade.yml (backup, health gate, automatic rollback): ansible-playbook "
+                                      "playbooks/upgrade.yml -e openclaw_upgrade_to=2026.9.7"),
 ], ids=["lan-without-auth", "invalid-port", "node-22", "downgrade-below-config", "release-change-under-serving-gateway"])
 def test_bad_input_refused_before_any_change(host, bad_vars, message):
     assert_refused(bad_vars, message, lambda: node_snapshot(host))
