@@ -351,8 +351,14 @@ FAULTS = [
 ]
 
 
+# The event-loop threshold for the healthy-node checks: the CI machine runs several gateways on two cores, and CPU
+# contention alone pushed a healthy gateway's p99 to 605 ms (event_loop_degraded at the default 500 ms). The degraded
+# loop itself is a fault of its own below (~800 ms p99 injected, default threshold).
+LOADED_HOST = ["-e", json.dumps(dict(doctor_event_loop_delay_threshold_ms=2000, remediate_event_loop_delay_threshold_ms=2000))]
+
+
 def test_healthy_node_doctor_reports_no_error_and_remediate_changes_nothing(host):
-    rc, out, recap = playbook("-e", "doctor_report_dir=%s" % REPORTS, path=DOCTOR)
+    rc, out, recap = playbook("-e", "doctor_report_dir=%s" % REPORTS, *LOADED_HOST, path=DOCTOR)
     assert rc == 0, out[-3000:]
     reports = sorted(glob.glob(os.path.join(REPORTS, "openclaw-doctor-*.json")))
     report = json.load(open(reports[-1]))["hosts"][0]
@@ -362,10 +368,10 @@ def test_healthy_node_doctor_reports_no_error_and_remediate_changes_nothing(host
     assert any(f["source"] == "openclaw doctor" for f in report["findings"]), report
     markdown = open(reports[-1][:-5] + ".md").read()
     assert "| %s | **%s** |" % (report["host"], report["verdict"]) in markdown
-    rc, out, recap = playbook("-e", "doctor_report_dir=%s" % REPORTS, check=True, path=DOCTOR)
+    rc, out, recap = playbook("-e", "doctor_report_dir=%s" % REPORTS, *LOADED_HOST, check=True, path=DOCTOR)
     assert rc == 0 and recap["changed"] == 0, out[-3000:]
     for check in (False, True):
-        rc, out, recap = remediate(check=check)
+        rc, out, recap = remediate(*LOADED_HOST, check=check)
         assert rc == 0 and recap["changed"] == 0, out[-3000:]
 
 
