@@ -131,6 +131,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.clawops.openclaw.plugins.module_utils._cli import CLI_ARGUMENT_SPEC, CliError, ConfigReadError, OpenClawCli, read_config
 from ansible_collections.clawops.openclaw.plugins.module_utils._releases import VERSION_TEXT
+from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import expired
 from ansible_collections.clawops.openclaw.plugins.module_utils._upgrade import ARCHIVE_NAME, archive_name
 REPLACED_SUFFIX = re.compile(r"\.clawops-replaced-(?P<stamp>\d{8}T\d{6}Z)\Z")
 # What OpenClaw names an archive's top directory (`backup restore` answers with it); nothing else is joined to a path.
@@ -185,6 +186,13 @@ def newest_first(names, pattern):
     """NAMES that match PATTERN, newest (by the UTC time in the name) first."""
     found = [(pattern.search(name), name) for name in names]
     return [name for match, name in sorted(((m, n) for m, n in found if m), key=lambda mn: (mn[0].group("stamp"), mn[1]), reverse=True)]
+
+
+def beyond_keep(new, older, pattern, keep):
+    """The collection's retention rule (_safefs.expired) with NEW counted as the newest whatever its time says (a clock
+    set back must not push out what was just written): the entries of OLDER (names matching PATTERN) it removes."""
+    entries = [(name, None) for name in [new] + newest_first(older, pattern)]
+    return expired(entries, keep, 0, 0)
 
 
 class Backup:
@@ -263,7 +271,7 @@ class Backup:
         self.result.update(changed=True, archive=archive)
         # The archive just written always stays (another may carry a later time: a clock set back).
         older = [n for n in os.listdir(dest) if n != os.path.basename(archive) and os.path.isfile(os.path.join(dest, n))]
-        for name in newest_first(older, ARCHIVE_NAME)[p["keep"] - 1:]:
+        for name in beyond_keep(os.path.basename(archive), older, ARCHIVE_NAME, p["keep"]):
             os.unlink(os.path.join(dest, name))
             self.result["pruned"].append(os.path.join(dest, name))
 
@@ -314,7 +322,7 @@ class Backup:
         # The directory just replaced always stays; only directories the module made (no links, no files) go.
         older = [os.path.join(parent, n) for n in os.listdir(parent) if n.startswith(name + ".clawops-replaced-")]
         older = [path for path in older if path != replaced and os.path.isdir(path) and not os.path.islink(path)]
-        for path in newest_first(older, REPLACED_SUFFIX)[p["keep"] - 1:]:
+        for path in beyond_keep(replaced, older, REPLACED_SUFFIX, p["keep"]):
             shutil.rmtree(path)
             self.result["pruned"].append(path)
 
