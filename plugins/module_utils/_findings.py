@@ -248,14 +248,17 @@ FINDINGS = {
         _RB_NOT_READY, "_collect_http.collect_probes",
         [_FACTS_FINDINGS + "test_readiness_findings[failing-channel]"]),
     "event_loop_degraded": _finding(
-        "error", "the event loop stalls requests", "hung", _remediate("hung"), _RB_HUNG, "_collect_http.event_loop_problems",
-        [_FACTS + "test_event_loop_delay_counts_only_after_the_startup_grace[long-running]", _REMEDIATION + "[event_loop_degraded]"]),
+        "error", "the event loop stalls requests: its p99 delay stays above the threshold in readings a second apart for 5 s",
+        "hung", _remediate("hung"), _RB_HUNG, "_collect_http.event_loop_problems",
+        [_FACTS + "test_event_loop_delay_counts_only_after_the_startup_grace[long-running]",
+         _FACTS + "test_a_slow_event_loop_counts_only_when_it_lasts[stall]", _REMEDIATION + "[event_loop_degraded]"]),
     "event_loop_busy": _finding(
-        "warning", "OpenClaw reports a busy event loop (usual in the first minute after a start)", None,
+        "warning", "a busy event loop that does not last: the first minute after a start, a reload, a loaded host", None,
         _manual("nothing while it is a burst; a delay that lasts becomes event_loop_degraded, which playbooks/remediate.yml "
                 "--tags hung fixes"),
         _RB_HUNG, "_collect_http.event_loop_problems",
-        [_FACTS + "test_event_loop_delay_counts_only_after_the_startup_grace[just-started]"]),
+        [_FACTS + "test_event_loop_delay_counts_only_after_the_startup_grace[just-started]",
+         _FACTS + "test_a_slow_event_loop_counts_only_when_it_lasts[burst]"]),
     "stale_lock": _finding(
         "warning", "a gateway lock file whose owner is gone", "locks", _remediate("locks"), _RB_LOCKS, "_collect_locks.collect_locks",
         [_FACTS_CONFINEMENT + "test_regular_stale_lock_is_confined_and_stale", _REMEDIATION + "[stale_lock]"]),

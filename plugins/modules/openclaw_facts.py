@@ -82,7 +82,9 @@ options:
     type: float
     default: 0
   event_loop_delay_threshold_ms:
-    description: Event-loop p99 delay above which the gateway is reported as degraded, whatever OpenClaw says (positive).
+    description:
+      - Event-loop p99 delay above which the gateway is reported as degraded, whatever OpenClaw says (positive).
+      - The delay has to stay above it for 5 s of readings a second apart; one slow window is C(event_loop_busy).
     type: float
     default: 500
   gather_auth:
@@ -703,9 +705,17 @@ ansible_facts:
                   returned: always
                   type: bool
                 delay_p99_ms:
-                  description: p99 event-loop delay; above O(event_loop_delay_threshold_ms) it is C(event_loop_degraded).
+                  description:
+                    - p99 event-loop delay over OpenClaw's last window (about a second).
+                    - Above O(event_loop_delay_threshold_ms), C(/ready) is read again a second apart for up to 5 s; the
+                      delay must stay above in every reading to be C(event_loop_degraded), else it is C(event_loop_busy).
                   returned: always
                   type: float
+                readings_ms:
+                  description: The p99 figures read, the first one included (one when it was not above the threshold).
+                  returned: always
+                  type: list
+                  elements: float
                 delay_max_ms:
                   description: Maximum event-loop delay.
                   returned: always
