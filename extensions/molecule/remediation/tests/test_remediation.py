@@ -451,8 +451,10 @@ def test_foreign_port_holder_is_reported_not_killed_unless_allowed(host):
     holder = host.check_output("pgrep -u nobody -f 'http.server 18789'")
     user_systemctl(host, "start", UNIT)
     rc, out, recap = remediate()
-    assert rc == 0 and recap["changed"] == 0, out[-3000:]
-    assert "remediate_port_kill_foreign" in out and host.run("kill -0 %s" % holder).rc == 0
+    # The gateway stays down: the host fails (an unattended run must not report success), with the reason and the fix.
+    assert rc == 2 and recap["failed"] == 1 and recap["changed"] == 0, out[-3000:]
+    assert "the gateway is not ready" in out and "Operator needed" in out and "remediate_port_kill_foreign" in out, out[-3000:]
+    assert host.run("kill -0 %s" % holder).rc == 0
     rc, out, recap = remediate(*extra_vars(remediate_port_kill_foreign=True))
     assert rc == 0 and recap["changed"] >= 1, out[-3000:]
     assert host.run("kill -0 %s" % holder).rc != 0 and wait_ready(host, timeout=5)
