@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks (figures, not pass/fail): see benchmarks/*.py and docs/performance.md.
-#   scripts/bench.sh [converge|recovery|upgrade|all]      (default: all)
+#   scripts/bench.sh [converge|recovery|upgrade|watchdog|all]      (default: all)
 #   scripts/bench.sh recovery FAULT...             (only these fault classes, see benchmarks/recovery.py)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 what=${1:-all}
 shift || true
 case "$what" in
-  converge|recovery|upgrade) python3 -u "$here/benchmarks/$what.py" "$@" ;;
-  all) python3 -u "$here/benchmarks/converge.py"; python3 -u "$here/benchmarks/recovery.py"; python3 -u "$here/benchmarks/upgrade.py" ;;
-  *) echo "usage: $0 [converge|recovery|upgrade|all]" >&2; exit 2 ;;
+  converge|recovery|upgrade|watchdog) python3 -u "$here/benchmarks/$what.py" "$@" ;;
+  all) python3 -u "$here/benchmarks/converge.py"; python3 -u "$here/benchmarks/recovery.py"; python3 -u "$here/benchmarks/upgrade.py"; python3 -u "$here/benchmarks/watchdog.py" ;;
+  *) echo "usage: $0 [converge|recovery|upgrade|watchdog|all]" >&2; exit 2 ;;
 esac

@@ -32,6 +32,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# --- promtool -----------------------------------------------------------------
+# The alert rules' checks and unit tests: the binary of Debian's prometheus package, unpacked into
+# the venv (installing the package would start a Prometheus server on this machine).
+if [ ! -x "$VENV/bin/promtool" ]; then
+  log "promtool from Debian's prometheus package"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && { apt-get download prometheus >/dev/null 2>&1 || { apt-get update -qq && apt-get download prometheus >/dev/null; }; })
+  dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x"
+  install -m 0755 "$tmp/x/usr/bin/promtool" "$VENV/bin/promtool"
+  rm -rf "$tmp"
+  "$VENV/bin/promtool" --version >/dev/null
+fi
+
 # --- dockerd ------------------------------------------------------------------
 if ! docker info >/dev/null 2>&1; then
   log "starting dockerd (log: $CACHE_DIR/dockerd.log)"

@@ -40,6 +40,9 @@ PY
 # Galaxy's own import checks on the tarball `ansible-galaxy collection build` makes of a clean copy:
 # documentation of every plugin and role (ansible-doc), role READMEs, changelog, metadata.
 run_gates() {
+  stage "alert rules (promtool check rules, promtool test rules)"
+  promtool check rules "$here"/roles/watchdog/files/prometheus/*.rules.yml
+  promtool test rules "$here"/tests/prometheus/*.test.yml
   stage "galaxy-importer"
   local copy out log
   copy=$(collection_copy)
@@ -108,7 +111,7 @@ run_molecule() {
 # cores (docs/testing.md), so more lanes do not make it faster. Each scenario has its own containers and networks. The lanes that start with a
 # scenario needing the cached node wait for its one build while default (fresh converge) and the unit
 # stages run. TEST_LANES overrides the split ("step step|step ..."). See docs/testing.md.
-TEST_LANES=${TEST_LANES:-"molecule:remediation|molecule:default molecule:auth|unit sanity lint gates molecule:boundary molecule:egress|molecule:remediation-config molecule:upgrade"}
+TEST_LANES=${TEST_LANES:-"molecule:remediation|molecule:default molecule:auth|unit sanity lint gates molecule:boundary molecule:egress|molecule:remediation-config molecule:upgrade|molecule:watchdog"}
 
 run_step() {
   case "$1" in

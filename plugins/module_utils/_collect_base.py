@@ -16,8 +16,6 @@ user does not exist.
 import os
 import stat
 
-from ansible.module_utils.common.text.converters import to_native
-
 from ansible_collections.clawops.openclaw.plugins.module_utils._cli import bounded
 from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import is_inside, normalise_path, read_beneath, read_nofollow
 
@@ -98,7 +96,7 @@ class Commands:
         try:
             return self.module.run_command(bounded(argv, timeout or self.timeout), environ_update=environ)
         except Exception as exc:  # pylint: disable=broad-except
-            return 127, "", to_native(exc)
+            return 127, "", str(exc)
 
     def systemctl_user(self, user, *args):
         """systemctl --user of the service user: through its manager as root, else on its runtime dir."""

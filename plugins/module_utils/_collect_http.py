@@ -11,8 +11,6 @@ import time
 from urllib.error import HTTPError
 from urllib.request import ProxyHandler, build_opener
 
-from ansible.module_utils.common.text.converters import to_native
-
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Problems
 
 DEFAULT_PORT = 18789
@@ -38,7 +36,7 @@ def http_probe(url, timeout):
         result["status"] = exc.code
         body = exc.read(65536)
     except Exception as exc:  # pylint: disable=broad-except
-        result["error"] = to_native(getattr(exc, "reason", exc))
+        result["error"] = str(getattr(exc, "reason", exc))
         if "timed out" not in result["error"] and time.time() - started >= timeout * 0.95:
             result["error"] = "timed out: %s" % result["error"]
         body = b""

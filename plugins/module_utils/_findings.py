@@ -39,6 +39,7 @@ _FACTS_CONFINEMENT = "tests/unit/plugins/modules/test_openclaw_facts_confinement
 _FACTS_OPTIONS = "tests/unit/plugins/modules/test_openclaw_facts_options.py::"
 _FACTS_SECRETS = "tests/unit/plugins/modules/test_openclaw_facts_secrets.py::"
 _FACTS_FINDINGS = "tests/unit/plugins/modules/test_openclaw_facts_findings.py::"
+_FACTS_WATCHDOG = "tests/unit/plugins/modules/test_openclaw_facts_watchdog.py::"
 _REMEDIATION = "extensions/molecule/remediation/tests/test_remediation.py::test_fault_is_detected_fixed_and_verified"
 
 # Runbook sections (the anchors GitHub gives the headings of docs/runbook.md).
@@ -59,6 +60,7 @@ _RB_UNSAFE = "files-root-would-not-read"
 _RB_AUTH = "auth-findings-cooldowns-unregistered-keys-legacy-files"
 _RB_SKEW = "this-openclaw-binary-is-older-than-the-config-last-written-version-skew"
 _RB_RELEASES = "the-gateway-runs-another-version-than-the-active-release-restart_pending"
+_RB_WATCHDOG = "the-watchdog-restarted-the-gateway-or-gave-up"
 
 
 def _remediate(*tags, **note):
@@ -259,6 +261,20 @@ FINDINGS = {
         _RB_HUNG, "_collect_http.event_loop_problems",
         [_FACTS + "test_event_loop_delay_counts_only_after_the_startup_grace[just-started]",
          _FACTS + "test_a_slow_event_loop_counts_only_when_it_lasts[burst]"]),
+    "watchdog_gave_up": _finding(
+        "error", "the watchdog restarted the gateway as often as its budget allows and no longer acts: it keeps failing", None,
+        _manual("read the newest bundles in /var/lib/clawops-openclaw/diagnostics/ and `journalctl -u clawops-openclaw-watchdog`, "
+                "fix the cause; playbooks/remediate.yml --tags hung restarts the gateway now; the watchdog acts again once its "
+                "oldest restart is older than watchdog_budget_window_s"),
+        _RB_WATCHDOG, "_collect_watchdog.collect_watchdog",
+        [_FACTS_WATCHDOG + "test_the_watchdog_fact[gave-up]"]),
+    "watchdog_stale": _finding(
+        "warning", "the watchdog is installed but has not checked the gateway lately: its timer is stopped or its check fails", None,
+        _playbook(SITE, note="reinstalls the watchdog and starts its timer; `systemctl status clawops-openclaw-watchdog.timer` "
+                             "and `journalctl -u clawops-openclaw-watchdog` say why it stopped"),
+        _RB_WATCHDOG, "_collect_watchdog.collect_watchdog",
+        [_FACTS_WATCHDOG + "test_the_watchdog_fact[stale]", _FACTS_WATCHDOG + "test_the_watchdog_fact[never-ran]",
+         _FACTS_WATCHDOG + "test_the_watchdog_fact[bad-settings]"]),
     "stale_lock": _finding(
         "warning", "a gateway lock file whose owner is gone", "locks", _remediate("locks"), _RB_LOCKS, "_collect_locks.collect_locks",
         [_FACTS_CONFINEMENT + "test_regular_stale_lock_is_confined_and_stale", _REMEDIATION + "[stale_lock]"]),

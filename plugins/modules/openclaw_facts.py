@@ -1093,6 +1093,45 @@ ansible_facts:
                   description: The pinned session.
                   returned: for C(session_pinned_to_unusable)
                   type: str
+        watchdog:
+          description:
+            - The node-side watchdog (role watchdog), from its root-only settings (C(/etc/clawops-openclaw/watchdog.json))
+              and state; C(watchdog_gave_up) and C(watchdog_stale) are reported from it.
+          returned: always
+          type: dict
+          contains:
+            installed:
+              description: Whether the watchdog's settings are on the node.
+              returned: always
+              type: bool
+            last_check:
+              description: Epoch seconds of its last check, null when it never checked.
+              returned: always
+              type: float
+            last_verdict:
+              description: What it decided then (C(healthy), C(failing), C(restart), C(gave_up), C(held), C(starting), ...).
+              returned: always
+              type: str
+            last_reason:
+              description: Why that check failed (C(hung), C(not_ready), C(event_loop), C(failed)), null when it passed.
+              returned: always
+              type: str
+            gave_up:
+              description: Whether its restart budget is spent (it no longer acts).
+              returned: always
+              type: bool
+            gave_up_since:
+              description: Epoch seconds since when.
+              returned: always
+              type: float
+            restarts_in_window:
+              description: Restarts it made within its budget window.
+              returned: always
+              type: int
+            restarts_total:
+              description: Restarts it made, by reason, since it was installed.
+              returned: always
+              type: dict
         problems:
           description: The findings, in the order found; callers act on these instead of re-deriving them.
           returned: always
@@ -1322,6 +1361,7 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service 
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_validation import (
     collect_validation, start_early_validation, validation_needed,
 )
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_watchdog import SETTINGS_FILE as WATCHDOG_SETTINGS_FILE, collect_watchdog
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import redact_value
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import DEFAULT_CHANNEL_HOSTS
 from ansible_collections.clawops.openclaw.plugins.module_utils._findings import problem_fields
@@ -1479,6 +1519,10 @@ class Gatherer:
                                                     self.cli_json)
         self.report(problems)
 
+    def gather_watchdog(self):
+        self.facts["watchdog"], problems = collect_watchdog(time.time(), WATCHDOG_SETTINGS_FILE)
+        self.report(problems)
+
     def gather(self):
         waited = self.wait_for_ready() if self.params["wait_ready"] > 0 else None
         started = time.time()
@@ -1494,6 +1538,7 @@ class Gatherer:
         self.gather_locks()
         self.gather_logs()
         self.gather_egress()
+        self.gather_watchdog()
         if self.params["gather_auth"]:
             self.gather_auth()
         if self.params["wait_ready"] > 0:

@@ -17,6 +17,7 @@ TAGS = {
     "gateway": {"gateway", "gateway_install", "gateway_configure", "gateway_service"},
     "egress": {"egress", "egress_install", "egress_configure", "egress_service"},
     "relay": {"relay"},
+    "watchdog": {"watchdog"},
 }
 INCLUDES = ("ansible.builtin.include_tasks", "ansible.builtin.import_tasks")
 

@@ -24,7 +24,7 @@ from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
 from ansible_collections.clawops.openclaw.tests.unit.plugins.module_utils.utils import AUTO, USER, make_store
 
 # Documented dicts whose keys are data (variable names, providers), not a fixed structure.
-KEYED_BY_DATA = {"environment.effective", "environment.proxy", "auth.order"}
+KEYED_BY_DATA = {"environment.effective", "environment.proxy", "auth.order", "watchdog.restarts_total"}
 
 READY = {"ready": True, "failing": [], "uptimeMs": 120000,
          "eventLoop": {"degraded": False, "delayP99Ms": 12.5, "delayMaxMs": 40.1, "utilization": 0.1, "reasons": []}}

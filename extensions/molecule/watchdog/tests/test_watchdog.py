@@ -1,0 +1,217 @@
+"""The node-side watchdog on the real gateway (docs/watchdog.md), with Debian's real node_exporter.
+
+Only the watchdog's timer acts between a fault and its recovery. The tests run in file order and share the
+restart budget (2 within 15 minutes): the first hang and the hang released by the hold spend it, the third
+hang finds the watchdog given up.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from clawops_testlib import USER, extra_vars, gather_facts, playbook, user_systemctl, wait_ready
+
+INTERVAL, FAILURES, GRACE, PROBE_TIMEOUT = 5, 2, 45, 3
+STATE = "/var/lib/clawops-openclaw/watchdog/state.json"
+TEXTFILE = "/var/lib/prometheus/node-exporter/clawops_openclaw.prom"
+DIAGNOSTICS = "/var/lib/clawops-openclaw/diagnostics"
+HOLD = "/run/clawops-openclaw/hold"
+MEASURED = {}
+
+
+def state(host):
+    return json.loads(host.check_output("cat %s" % STATE))
+
+
+def metrics(host):
+    """openclaw_* samples of node_exporter's /metrics: {name{labels}: value}."""
+    text = host.check_output("curl -fsS -m 5 http://127.0.0.1:9100/metrics")
+    return {m.group(1): float(m.group(2)) for m in re.finditer(r"^(openclaw_\S+) (\S+)$", text, re.MULTILINE)}
+
+
+def main_pid(host):
+    return int(user_systemctl(host, "show", "-p", "MainPID", "--value", "openclaw-gateway.service").stdout.strip() or 0)
+
+
+def uptime(host, pid):
+    return float(host.check_output("ps -o etimes= -p %d" % pid).strip() or 0)
+
+
+def wait_until(predicate, timeout, step=1.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return None
+
+
+def settled(host):
+    """A ready gateway whose process is past the watchdog's start-up grace (its checks count): its pid."""
+    assert wait_ready(host, timeout=120)
+    pid = main_pid(host)
+    time.sleep(max(0.0, GRACE + 2 - uptime(host, pid)))
+    assert wait_ready(host, timeout=30) and main_pid(host) == pid
+    return pid
+
+
+def restarts(host):
+    return sum(state(host)["totals"].values())
+
+
+def test_the_timer_runs_the_check_as_root_and_node_exporter_serves_its_metrics(host):
+    assert host.service("clawops-openclaw-watchdog.timer").is_enabled
+    assert host.check_output("systemctl is-active clawops-openclaw-watchdog.timer") == "active"
+    unit = host.check_output("systemctl cat clawops-openclaw-watchdog.service")
+    assert "ExecStart=/usr/bin/python3 -I /usr/local/lib/clawops-openclaw/watchdog/clawops-openclaw-watchdog" in unit
+    for path, mode in ((STATE, 0o600), ("/var/lib/clawops-openclaw/watchdog", 0o700), ("/etc/clawops-openclaw/watchdog.json", 0o644),
+                       (TEXTFILE, 0o644)):
+        entry = host.file(path)
+        assert entry.exists and entry.user == "root" and entry.mode == mode, path
+    assert wait_ready(host, timeout=60)
+    # node_exporter (Debian's) listens on loopback only and serves the watchdog's textfile.
+    local = [line.split()[3] for line in host.check_output("ss -Htln 'sport = :9100'").splitlines()]
+    assert local == ["127.0.0.1:9100"], local
+    assert wait_until(lambda: metrics(host).get("openclaw_ready") == 1, 30), metrics(host)
+    samples = metrics(host)
+    assert samples["openclaw_up"] == 1 and samples['openclaw_info{version="2026.9.6"}'] == 1
+    assert samples["openclaw_resident_memory_bytes"] > 10 * 2 ** 20 and samples["openclaw_open_fds"] > 0
+    assert samples["openclaw_max_fds"] >= samples["openclaw_open_fds"]
+    assert time.time() - samples["openclaw_watchdog_last_check_timestamp_seconds"] < 4 * INTERVAL
+    # The file is what Prometheus accepts.
+    promtool = shutil.which("promtool")
+    if promtool:
+        proc = subprocess.run([promtool, "check", "metrics"], input=host.check_output("cat %s" % TEXTFILE) + "\n",
+                              capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_healthy_gateway_watched_for_two_minutes_is_left_alone(host):
+    pid = settled(host)
+    before = state(host)
+    time.sleep(120)
+    after = state(host)
+    assert main_pid(host) == pid and after["totals"] == before["totals"] and after["actions"] == before["actions"]
+    assert after["last_verdict"] == "healthy" and after["last_check"] - before["last_check"] >= 120 - 2 * INTERVAL
+    samples = metrics(host)
+    assert samples["openclaw_ready"] == 1 and samples["openclaw_watchdog_consecutive_failures"] == 0
+    assert time.time() - samples["openclaw_watchdog_last_check_timestamp_seconds"] < 4 * INTERVAL
+
+
+def test_a_hung_gateway_is_restarted_by_the_watchdog_alone(host):
+    # The restart floor on this machine, now: a restart by hand until /ready.
+    started = time.time()
+    user_systemctl(host, "restart", "openclaw-gateway.service")
+    assert wait_ready(host, timeout=120)
+    MEASURED["floor_s"] = time.time() - started
+    pid = settled(host)
+    bundles = set(host.check_output("ls %s" % DIAGNOSTICS).split())
+    hung_at = time.time()
+    host.run_expect([0], "kill -STOP %d" % pid)
+    seen_not_ready = False
+    deadline = hung_at + FAILURES * (INTERVAL + PROBE_TIMEOUT) + MEASURED["floor_s"] + 60
+    while time.time() < deadline:
+        seen_not_ready = seen_not_ready or metrics(host).get("openclaw_ready") == 0
+        if main_pid(host) not in (0, pid) and host.run("curl -fsS -m 2 http://127.0.0.1:18789/ready").rc == 0:
+            break
+        time.sleep(1)
+    recovered = time.time() - hung_at
+    MEASURED["hung_recovery_s"] = recovered
+    print("restart floor %.1f s, hung -> ready again by the watchdog %.1f s" % (MEASURED["floor_s"], recovered))
+    assert main_pid(host) not in (0, pid), "the watchdog did not restart the hung gateway"
+    # interval x failures (a hung check waits out its probe timeout) + the restart floor + slack for a loaded machine
+    assert recovered <= FAILURES * (INTERVAL + PROBE_TIMEOUT) + MEASURED["floor_s"] + 15, MEASURED
+    assert seen_not_ready, "the metrics never showed the gateway not ready"
+    assert wait_until(lambda: metrics(host).get("openclaw_ready") == 1, 30)
+    saved = state(host)
+    assert saved["totals"] == {"hung": 1} and saved["actions"][-1]["steps"][-1] == "start rc=0"
+    new = sorted(set(host.check_output("ls %s" % DIAGNOSTICS).split()) - bundles)
+    assert len(new) == 1
+    assert "State:\tT (stopped)" in host.check_output("cat %s/%s/proc-status.txt" % (DIAGNOSTICS, new[0]))
+    assert "gateway_hung" in host.check_output("cat %s/%s/facts.json" % (DIAGNOSTICS, new[0]))
+    assert "restarting it" in host.check_output("journalctl -u clawops-openclaw-watchdog --no-pager -o cat")
+    assert wait_until(lambda: metrics(host).get('openclaw_watchdog_restarts_total{reason="hung"}') == 1, 30)
+
+
+def test_a_slow_start_inside_the_grace_is_left_alone(host):
+    """A start that takes longer than usual (here: the new process is frozen for 15 s) is not a hang."""
+    before = restarts(host)
+    user_systemctl(host, "restart", "openclaw-gateway.service")
+    pid = wait_until(lambda: main_pid(host), 30, 0.2)
+    host.run_expect([0], "kill -STOP %d" % pid)
+    time.sleep(15)
+    host.run_expect([0], "kill -CONT %d" % pid)
+    assert wait_ready(host, timeout=120)
+    time.sleep(max(0.0, GRACE - uptime(host, pid)) + FAILURES * INTERVAL)
+    assert main_pid(host) == pid and restarts(host) == before
+
+
+def test_a_gateway_stopped_on_purpose_is_left_alone(host):
+    before = restarts(host)
+    user_systemctl(host, "stop", "openclaw-gateway.service")
+    time.sleep(4 * INTERVAL)
+    try:
+        assert user_systemctl(host, "is-active", "openclaw-gateway.service").stdout.strip() == "inactive"
+        assert state(host)["last_verdict"] == "stopped" and restarts(host) == before
+        assert metrics(host)["openclaw_up"] == 0
+    finally:
+        user_systemctl(host, "start", "openclaw-gateway.service")
+    assert wait_ready(host, timeout=120)
+
+
+def test_a_held_node_is_left_alone_until_the_hold_is_released(host):
+    pid = settled(host)
+    host.run_expect([0], "mkdir -p -m 0700 /run/clawops-openclaw && echo '{\"by\": \"test\", \"ttl_s\": 300}' > %s" % HOLD)
+    try:
+        host.run_expect([0], "kill -STOP %d" % pid)
+        time.sleep(FAILURES * (INTERVAL + PROBE_TIMEOUT) + 2 * INTERVAL)
+        assert main_pid(host) == pid and state(host)["last_verdict"] == "held" and metrics(host)["openclaw_watchdog_held"] == 1
+    finally:
+        host.run_expect([0], "rm -f %s" % HOLD)
+    assert wait_until(lambda: main_pid(host) not in (0, pid), FAILURES * (INTERVAL + PROBE_TIMEOUT) + 60)
+    assert wait_ready(host, timeout=120)
+    assert state(host)["totals"] == {"hung": 2}
+
+
+def test_after_its_budget_the_watchdog_gives_up_and_says_so(host):
+    pid = settled(host)
+    host.run_expect([0], "kill -STOP %d" % pid)
+    try:
+        assert wait_until(lambda: state(host)["gave_up"], FAILURES * (INTERVAL + PROBE_TIMEOUT) + 30)
+        time.sleep(2 * (INTERVAL + PROBE_TIMEOUT))
+        assert main_pid(host) == pid and state(host)["totals"] == {"hung": 2}, "acted beyond its budget"
+        assert wait_until(lambda: metrics(host).get("openclaw_watchdog_gave_up") == 1, 30)
+        crit = host.check_output("journalctl -u clawops-openclaw-watchdog -p crit --no-pager -o cat")
+        assert "gave up" in crit
+        facts = gather_facts(host, user=USER, validate_config="false")
+        gave_up = [p for p in facts["problems"] if p["id"] == "watchdog_gave_up"]
+        assert gave_up and gave_up[0]["severity"] == "error" and facts["watchdog"]["restarts_in_window"] == 2
+    finally:
+        host.run("kill -CONT %d" % pid)
+    assert wait_ready(host, timeout=60)
+
+
+def test_the_switch_removes_the_watchdog_and_site_puts_it_back(host):
+    rc, out, recap = playbook(*extra_vars(watchdog_enabled=False), "--tags", "watchdog")
+    assert rc == 0 and recap["changed"] >= 1, out[-3000:]
+    assert not host.file("/etc/systemd/system/clawops-openclaw-watchdog.timer").exists
+    assert not host.file(TEXTFILE).exists and host.file(STATE).exists      # the state and the bundles stay
+    rc, out, recap = playbook("--tags", "watchdog")
+    assert rc == 0 and recap["changed"] >= 1, out[-3000:]
+    rc, out, recap = playbook("--tags", "watchdog")
+    assert rc == 0 and recap["changed"] == 0, out[-3000:]
+    assert host.check_output("systemctl is-active clawops-openclaw-watchdog.timer") == "active"
+    rc, out, recap = playbook("--tags", "watchdog", check=True)
+    assert rc == 0 and recap["changed"] == 0, out[-3000:]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def report_measured():
+    yield
+    if MEASURED:
+        print("\nwatchdog figures: %s" % json.dumps({k: round(v, 1) for k, v in MEASURED.items()}))

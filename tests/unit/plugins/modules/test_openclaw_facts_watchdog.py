@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, clawops.openclaw contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""openclaw_facts' `watchdog` fact and its findings, from the watchdog's root-only settings and state."""
+
+import json
+import os
+import time
+
+import pytest
+
+from ansible_collections.clawops.openclaw.plugins.module_utils._watchdog import new_state
+from ansible_collections.clawops.openclaw.plugins.modules import openclaw_facts
+from ansible_collections.clawops.openclaw.plugins.modules.openclaw_facts import Gatherer
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the watchdog's files count only as root's")
+
+
+class _Module:
+    params = dict(user="openclaw", profile=None, timeout=1.0)
+
+
+def gather(tmp_path, monkeypatch, settings, state=None):
+    settings_file = tmp_path / "watchdog.json"
+    if settings is not None:
+        settings_file.write_text(json.dumps(dict(settings, state_file=str(tmp_path / "state.json"))))
+    if state is not None:
+        (tmp_path / "state.json").write_text(json.dumps(state))
+    monkeypatch.setattr(openclaw_facts, "WATCHDOG_SETTINGS_FILE", str(settings_file))
+    g = Gatherer(_Module())
+    g.gather_watchdog()
+    return g.facts["watchdog"], [p["id"] for p in g.problems]
+
+
+NOW = time.time()
+
+
+@pytest.mark.parametrize("settings, state, expected, installed", [
+    (None, None, [], False),                                                                  # not installed: nothing to say
+    ({}, dict(new_state(), last_check=NOW - 5, last_verdict="healthy"), [], True),
+    ({}, dict(new_state(), last_check=NOW - 5, gave_up=True, gave_up_since=NOW - 60, last_reason="hung",
+              actions=[dict(time=NOW - 100 * i, reason="hung") for i in range(3)], totals={"hung": 3}),
+     ["watchdog_gave_up"], True),
+    ({"interval_s": 15}, dict(new_state(), last_check=NOW - 600), ["watchdog_stale"], True),   # its timer stopped
+    ({}, None, ["watchdog_stale"], True),                                                    # installed, never ran
+    ({"interval_s": "often"}, None, ["watchdog_stale"], True),                               # settings it refuses
+], ids=["not-installed", "healthy", "gave-up", "stale", "never-ran", "bad-settings"])
+def test_the_watchdog_fact(tmp_path, monkeypatch, settings, state, expected, installed):
+    fact, ids = gather(tmp_path, monkeypatch, settings, state)
+    assert ids == expected and fact["installed"] is installed
+    if "watchdog_gave_up" in expected:
+        assert fact["gave_up"] and fact["restarts_in_window"] == 3 and fact["restarts_total"] == {"hung": 3}
+
+
+def test_a_state_file_of_another_user_is_not_read(tmp_path, monkeypatch):
+    """The state lives in a root-only directory; a file there owned by anyone else is not the watchdog's."""
+    state = dict(new_state(), last_check=NOW, gave_up=True)
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    os.chown(str(tmp_path / "state.json"), 65534, 65534)
+    fact, ids = gather(tmp_path, monkeypatch, {})
+    assert not fact["gave_up"] and ids == ["watchdog_stale"]
