@@ -10,8 +10,6 @@ import re
 import socket
 import time
 
-from ansible.module_utils.common.text.converters import to_native
-
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Problems
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import read_text, redact_tree, redact_value
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import (
@@ -27,7 +25,7 @@ def tcp_probe(host, port, timeout):
         sock.close()
         result["reachable"] = True
     except Exception as exc:  # pylint: disable=broad-except
-        result["error"] = to_native(exc)
+        result["error"] = str(exc)
     result["elapsed_ms"] = round((time.time() - started) * 1000, 1)
     return result
 

@@ -19,7 +19,7 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._common import (
 GATEWAY_UNIT = re.compile(r"openclaw-gateway(-[A-Za-z0-9][A-Za-z0-9_-]*)?\.service\Z")
 SYSTEM_UNIT_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
 SHOW_PROPERTIES = ("LoadState", "ActiveState", "SubState", "UnitFileState", "MainPID", "NRestarts", "Result",
-                   "ExecMainStatus", "FragmentPath", "DropInPaths", "ActiveEnterTimestampMonotonic")
+                   "ExecMainStatus", "FragmentPath", "DropInPaths", "ActiveEnterTimestampMonotonic", "MemoryMax")
 LINGER_DIR = "/var/lib/systemd/linger"
 
 
@@ -81,6 +81,8 @@ def ask_manager(commands, user, unit_name, service, problems):
         service["restarts"] = int(props.get("NRestarts") or 0)
         service["exec_main_status"] = int(props.get("ExecMainStatus") or 0)
         service["active_since_monotonic_us"] = int(props.get("ActiveEnterTimestampMonotonic") or 0)
+        service["memory_max"] = props.get("MemoryMax") if props.get("MemoryMax") not in (None, "", "infinity") else None
+        service["oom_kills"], service["last_oom_kill"] = oom_kills(commands, user, unit_name)
     else:
         service["manager_error"] = (err or out).strip()
         problems.problem("user_manager_unreachable", "cannot reach the user manager of %s: %s" % (user["name"], service["manager_error"]))
@@ -89,6 +91,18 @@ def ask_manager(commands, user, unit_name, service, problems):
         for line in out.splitlines():
             manager_env.update(parse_environment_assignments(line) if "=" in line else {})
     return manager_env
+
+
+OOM_RESULT = "Failed with result 'oom-kill'"
+
+
+def oom_kills(commands, user, unit_name, since="-24h"):
+    """(count, ISO time of the last) of the unit's OOM kills, from what its user manager logged (the unit's own Result
+    is reset by the automatic restart that follows)."""
+    rc, out, dummy = commands.run(["journalctl", "--no-pager", "--quiet", "-o", "short-iso", "--since=%s" % since, "-n", "5000",
+                                   "_SYSTEMD_UNIT=user@%d.service" % user["uid"], "USER_UNIT=%s" % unit_name])
+    kills = [line for line in out.splitlines() if OOM_RESULT in line] if rc == 0 else []
+    return len(kills), (kills[-1].split()[0] if kills else None)
 
 
 def state_problems(service, problems):
@@ -107,6 +121,10 @@ def state_problems(service, problems):
         problems.problem("service_crash_loop", "%s is restarting (restart count %s)" % (unit_name, service["restarts"]))
     elif service["active_state"] not in (None, "active"):
         problems.problem("service_inactive", "%s is %s" % (unit_name, service["active_state"]))
+    if service.get("oom_kills") or service["result"] == "oom-kill":
+        problems.problem("service_oom_killed", "the kernel's OOM killer ended %s %s time(s) in the last 24 h (last at %s; MemoryMax %s): "
+                         "systemd started it again, what it was doing was lost"
+                         % (unit_name, service.get("oom_kills") or 1, service.get("last_oom_kill") or "now", service.get("memory_max") or "unset"))
     if service["unit_file_state"] not in (None, "enabled", "linked", "enabled-runtime"):
         problems.problem("service_disabled", "%s is %s: it will not start at boot" % (unit_name, service["unit_file_state"]))
 
@@ -125,7 +143,7 @@ def collect_service(commands, user, user_name, profile, system_unit_dirs=SYSTEM_
     service = dict(unit_name=unit_name, unit_path=unit_path, unit_exists=bool(unit_path and os.path.exists(unit_path)),
                    dropins=[], scope="none", pid=None, restarts=None, active_state=None, sub_state=None,
                    load_state=None, unit_file_state=None, result=None, exec_start=[], exec_port=None,
-                   runtime_path=None, backup_unit=None, system_units=[])
+                   runtime_path=None, backup_unit=None, system_units=[], memory_max=None, oom_kills=0, last_oom_kill=None)
     for directory in system_unit_dirs:
         # Only the names OpenClaw's installer gives a gateway unit: openclaw-backup.service is somebody else's.
         service["system_units"].extend(sorted(path for path in glob.glob(os.path.join(directory, "openclaw-gateway*.service"))

@@ -275,6 +275,13 @@ FINDINGS = {
         _RB_WATCHDOG, "_collect_watchdog.collect_watchdog",
         [_FACTS_WATCHDOG + "test_the_watchdog_fact[stale]", _FACTS_WATCHDOG + "test_the_watchdog_fact[never-ran]",
          _FACTS_WATCHDOG + "test_the_watchdog_fact[bad-settings]"]),
+    "service_oom_killed": _finding(
+        "warning", "the kernel's OOM killer ended the gateway for memory (the memory guard's MemoryMax or the host's RAM); "
+        "systemd started it again", None,
+        _manual("see how RSS grew before (openclaw_resident_memory_bytes, alert OpenClawMemoryNearLimit): a leak is fixed by a "
+                "restart until upgraded; a real need by a bigger gateway_memory_max or more RAM"),
+        _RB_CRASH, "_collect_service.state_problems",
+        [_FACTS_FINDINGS + "test_an_oom_kill_is_named_as_such[restarted]", _FACTS_FINDINGS + "test_an_oom_kill_is_named_as_such[auto-restart]"]),
     "stale_lock": _finding(
         "warning", "a gateway lock file whose owner is gone", "locks", _remediate("locks"), _RB_LOCKS, "_collect_locks.collect_locks",
         [_FACTS_CONFINEMENT + "test_regular_stale_lock_is_confined_and_stale", _REMEDIATION + "[stale_lock]"]),

@@ -375,6 +375,10 @@ def gateway_errors(v):
             c.error("gateway_environment", "must not set %s: it overrides the split routing and drags channel WebSockets"
                     " through the proxy." % ", ".join(overriding))
     c.service_limits("gateway_service_limits", v["gateway_service_limits"])
+    for name in ("gateway_memory_high", "gateway_memory_max"):
+        if v[name] != "":
+            c.text(name, v[name], empty=False, max_len=32, pattern=SERVICE_LIMITS["MemoryMax"],
+                   hint="a share of the host's RAM such as 85%, a size such as 1500M, infinity, or empty")
     c.integer("gateway_ready_timeout", v["gateway_ready_timeout"], 1, 86400)
     c.abs_path("gateway_unit_copy_dir", v["gateway_unit_copy_dir"])
     c.abs_path("gateway_config_known_good_dir", v["gateway_config_known_good_dir"])

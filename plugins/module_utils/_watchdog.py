@@ -23,12 +23,14 @@ import sys
 import time
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Commands, Problems, show_properties
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_egress import check_privoxy, check_ss_local
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_http import collect_probes
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_install import collect_release
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_logs import collect_log_file
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_procfs import collect_listeners, process_start_time
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service import collect_user, state_problems, unit_name_for
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import read_text, redact_log
+from ansible_collections.clawops.openclaw.plugins.module_utils._egress import parse_privoxy_forwards
 from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import Dir, Refused, prune, run_as, stamp
 
 STATE_VERSION = 1
@@ -37,6 +39,10 @@ WATCH_PROPERTIES = ("LoadState", "ActiveState", "SubState", "UnitFileState", "Ma
                     "ExecMainStatus", "MemoryCurrent", "MemoryHigh", "MemoryMax")
 BUNDLE_NAME = re.compile(r"[0-9]{8}T[0-9]{6}Z(-[0-9]+)?\Z")
 LOG_TAIL_LINES = 500
+# The egress role's Shadowsocks client and Privoxy (root's files): checked when that config exists.
+SS_LOCAL_UNIT = "shadowsocks-libev-local@clawops-egress.service"
+SS_LOCAL_CONFIG = "/etc/shadowsocks-libev/clawops-egress.json"
+PRIVOXY_CONFIG = "/etc/privoxy/config"
 
 # verdicts of decide(); RESTART is the only one that acts.
 HELD, STOPPED, REFUSED, UNKNOWN, STARTING, HEALTHY, FAILING, RESTART, GAVE_UP = (
@@ -255,6 +261,18 @@ def process_figures(pid):
     return figures
 
 
+def observe_egress(commands, timeout, problems, ss_local_config=SS_LOCAL_CONFIG, privoxy_config=PRIVOXY_CONFIG):
+    """Split egress (the egress role's units and the relay's TCP reach), None when the node has none."""
+    ss_text = read_text(ss_local_config)
+    if ss_text is None:
+        return None
+    ss_local, relay = check_ss_local(commands, ss_text, SS_LOCAL_UNIT, timeout, problems)
+    privoxy = check_privoxy(commands, privoxy_config, parse_privoxy_forwards(read_text(privoxy_config) or ""), problems)
+    return dict(ss_local=ss_local["active_state"] == "active", privoxy=privoxy["active_state"] == "active",
+                relay_reachable=None if relay is None else relay["reachable"],
+                relay_connect_s=None if relay is None or not relay["reachable"] else relay["elapsed_ms"] / 1000.0)
+
+
 def observe(settings, commands, now):
     """One observation of the gateway (see decide()); its problems as dicts (id, message, extra fields)."""
     problems = Problems()
@@ -265,7 +283,7 @@ def observe(settings, commands, now):
 
 def _observe(settings, commands, now, problems):
     obs = dict(time=now, held=hold_reason(settings["hold_file"], now), user=None, service={}, uptime_s=None,
-               process={}, ready={})
+               process={}, ready={}, egress=observe_egress(commands, settings["probe_timeout_s"], problems))
     user, dummy, user_problems = collect_user(settings["user"])
     problems.extend(p for p in user_problems if p[0] == "user_missing")
     if user is None:
@@ -418,6 +436,15 @@ def render_metrics(obs, state, settings, verdict, version=None):
     _line(out, "openclaw_systemd_restarts", service.get("restarts"), help_text="NRestarts of the unit (systemd's automatic restarts).")
     if version:
         _line(out, "openclaw_info", 1, dict(version=version), help_text="The OpenClaw release the gateway runs.")
+    egress = obs.get("egress")
+    if egress:
+        _line(out, "openclaw_egress_up", int(egress["ss_local"]), dict(component="ss_local"),
+              help_text="1 when the split-egress unit is active (the Shadowsocks client, Privoxy).")
+        _line(out, "openclaw_egress_up", int(egress["privoxy"]), dict(component="privoxy"))
+        if egress["relay_reachable"] is not None:
+            _line(out, "openclaw_egress_relay_reachable", int(egress["relay_reachable"]),
+                  help_text="1 when the relay's Shadowsocks port accepted a TCP connection.")
+        _line(out, "openclaw_egress_relay_connect_seconds", egress["relay_connect_s"], help_text="How long that connection took.")
     reasons = sorted(set(r for r, dummy in REASONS) | set(state.get("totals", {})))
     for index, reason in enumerate(reasons):
         _line(out, "openclaw_watchdog_restarts_total", state.get("totals", {}).get(reason, 0), dict(reason=reason),

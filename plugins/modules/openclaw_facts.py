@@ -342,6 +342,20 @@ ansible_facts:
               returned: always
               type: int
               sample: 0
+            memory_max:
+              description: The unit's C(MemoryMax) in bytes as systemd computed it (the gateway role's memory guard), null when unlimited.
+              returned: always
+              type: str
+              sample: "7301224857"
+            oom_kills:
+              description: How often the kernel's OOM killer ended the gateway in the last 24 hours (what its user manager logged).
+              returned: always
+              type: int
+              sample: 0
+            last_oom_kill:
+              description: When the last of those was logged (ISO 8601), null without one.
+              returned: always
+              type: str
             exec_main_status:
               description: Exit status of the last main process (78 is OpenClaw refusing to start).
               returned: when the user manager answered

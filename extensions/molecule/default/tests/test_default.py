@@ -28,6 +28,7 @@ def test_unit_is_openclaws_and_collection_owns_one_dropin(host):
     dropin = host.file("%s/50-clawops-openclaw.conf" % DROPIN_DIR)
     assert dropin.user == USER and dropin.mode == 0o600
     assert "LimitNOFILE=65536" in dropin.content_string
+    assert "MemoryHigh=75%" in dropin.content_string and "MemoryMax=85%" in dropin.content_string   # the memory guard
     assert "NODE_EXTRA_CA_CERTS=" in dropin.content_string
     limit = user_systemctl(host, "show", "-p", "LimitNOFILE", "--value", UNIT).stdout.strip()
     assert limit == "65536"

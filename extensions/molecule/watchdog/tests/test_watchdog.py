@@ -83,6 +83,15 @@ def test_the_timer_runs_the_check_as_root_and_node_exporter_serves_its_metrics(h
     assert samples["openclaw_resident_memory_bytes"] > 10 * 2 ** 20 and samples["openclaw_open_fds"] > 0
     assert samples["openclaw_max_fds"] >= samples["openclaw_open_fds"]
     assert time.time() - samples["openclaw_watchdog_last_check_timestamp_seconds"] < 4 * INTERVAL
+    # The memory guard: the gateway role's drop-in sets MemoryHigh 75 % and MemoryMax 85 % of the host's RAM; systemd
+    # computes the bytes, the watchdog exports them. (These containers run cgroup v1 for memory and systemd does not
+    # delegate it to a user manager: the limit is applied to the unit but not enforced, so the OOM kill itself is
+    # classified by unit tests: test_an_oom_kill_is_named_as_such.)
+    total = int(re.search(r"MemTotal:\s+(\d+) kB", host.check_output("cat /proc/meminfo")).group(1)) * 1024
+    limits = dict(line.split("=", 1) for line in user_systemctl(host, "show", "-p", "MemoryHigh,MemoryMax", "openclaw-gateway.service")
+                  .stdout.split())
+    assert abs(int(limits["MemoryMax"]) - 0.85 * total) < 0.01 * total and abs(int(limits["MemoryHigh"]) - 0.75 * total) < 0.01 * total
+    assert samples["openclaw_memory_max_bytes"] == int(limits["MemoryMax"]) and samples["openclaw_memory_high_bytes"] == int(limits["MemoryHigh"])
     # The file is what Prometheus accepts.
     promtool = shutil.which("promtool")
     if promtool:

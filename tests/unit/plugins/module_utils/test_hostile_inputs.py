@@ -141,6 +141,8 @@ case("gateway", "gateway_proxied_domains", ["api.telegram.org"], gateway_proxy_u
 add("gateway", "gateway_environment", [{"A B": "x"}, {"1A": "x"}, {"A": "x\nExecStartPre=/bin/id"}, {"A": "x\ry"}, {"A-B": "1"},
                                        {"ALL_PROXY": "http://x"}, {"all_proxy": "x"}, {"A": ["list"]}, {"A": None}, {"A": True},
                                        "A=1", {"A=B": "c"}, {"PATH\n": "x"}, {"\uff21": "x"}, {"A": "x\x85y"}])
+add("gateway", "gateway_memory_max", ["85%\nExecStartPre=/bin/id", "85 %", "-1", "150%", "lots", "85%%", 85.5, ["85%"]])
+add("gateway", "gateway_memory_high", ["75%\n", "1.5G", "%h"])
 add("gateway", "gateway_service_limits", [{"ExecStartPre": "/bin/id"}, {"LimitNOFILE": "65536\nExecStartPre=/bin/id"},
                                           {"LimitNOFILE": "lots"}, {"limitnofile": 1}, {"MemoryMax": "%h"}, {"LimitNOFILE": -1},
                                           {"CPUQuota": "50"}, {"User": "root"}, {"LimitNOFILE": True}, "LimitNOFILE=1",

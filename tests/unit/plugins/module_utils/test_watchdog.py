@@ -330,3 +330,42 @@ def test_the_entry_point_refuses_bad_usage_and_bad_settings(tmp_path, capsys):
     settings.write_text(json.dumps(dict(interval_s=1)))
     assert _watchdog.main(["--settings", str(settings)]) == 2
     assert "interval_s" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("ss_state, privoxy_state, relay_up, expected", [
+    ("active", "active", True, set()),
+    ("failed", "active", True, {"ss_local_inactive"}),
+    ("active", "inactive", False, {"privoxy_inactive", "relay_unreachable"}),
+], ids=["healthy", "ss-local-down", "privoxy-down-relay-unreachable"])
+def test_split_egress_is_observed_and_exported(tmp_path, ss_state, privoxy_state, relay_up, expected):
+    import socket
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    if relay_up:
+        listener.listen(1)
+    else:
+        listener.close()
+    ss_config = tmp_path / "ss.json"
+    ss_config.write_text(json.dumps(dict(server="127.0.0.1", server_port=port, local_address="127.0.0.1", local_port=1080,
+                                         method="chacha20-ietf-poly1305", password="never-shown")))
+    privoxy_config = tmp_path / "privoxy"
+    privoxy_config.write_text("forward / .\nforward-socks5t .openai.com 127.0.0.1:1080 .\n")
+
+    class Commands(FakeCommands):
+        def system_unit(self, unit):
+            return dict(unit=unit, active_state=ss_state if "shadowsocks" in unit else privoxy_state)
+
+    from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Problems
+    problems = Problems()
+    try:
+        egress = _watchdog.observe_egress(Commands(), 1.0, problems, str(ss_config), str(privoxy_config))
+    finally:
+        listener.close()
+    assert {p[0] for p in problems} == expected
+    assert egress["ss_local"] is (ss_state == "active") and egress["relay_reachable"] is relay_up
+    text = render_metrics(dict(obs(), egress=egress), new_state(), SETTINGS, HEALTHY)
+    assert 'openclaw_egress_up{component="ss_local"} %d' % (ss_state == "active") in text
+    assert 'openclaw_egress_up{component="privoxy"} %d' % (privoxy_state == "active") in text
+    assert "openclaw_egress_relay_reachable %d" % relay_up in text and "never-shown" not in text
+    assert _watchdog.observe_egress(Commands(), 1.0, problems, str(tmp_path / "absent.json")) is None

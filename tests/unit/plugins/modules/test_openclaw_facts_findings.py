@@ -148,6 +148,39 @@ def test_a_disabled_service(tmp_path, monkeypatch):
     assert ids(gatherer) == ["service_disabled"] and only(gatherer, "service_disabled")["severity"] == "warning"
 
 
+JOURNAL_OOM = (
+    "2026-12-06T01:10:02+00:00 node systemd[812]: openclaw-gateway.service: A process of this unit has been killed by the OOM killer.\n"
+    "2026-12-06T01:10:02+00:00 node systemd[812]: openclaw-gateway.service: Failed with result 'oom-kill'.\n"
+    "2026-12-06T01:10:07+00:00 node systemd[812]: openclaw-gateway.service: Scheduled restart job, restart counter is at 1.\n"
+    "2026-12-06T02:40:11+00:00 node systemd[812]: openclaw-gateway.service: Failed with result 'oom-kill'.\n")
+
+
+@pytest.mark.parametrize("active, result, journal, kills", [
+    ("active", "success", JOURNAL_OOM, 2),           # restarted since: only the user manager's log remembers
+    ("activating", "oom-kill", "", 1),               # between the kill and the automatic restart
+], ids=["restarted", "auto-restart"])
+def test_an_oom_kill_is_named_as_such(tmp_path, monkeypatch, active, result, journal, kills):
+    show = SHOW.format(active=active, enabled="enabled").replace("Result=success", "Result=" + result) + "MemoryMax=7301224857\n"
+    calls = []
+
+    def responder(argv):
+        calls.append(argv)
+        if "journalctl" in argv:
+            return 0, journal, ""
+        return (0, show, "") if "show" in argv else (0, "", "")
+    node, gatherer = _service(tmp_path, monkeypatch, responder)
+    node.write(node.unit, "[Service]\nExecStart=/usr/local/bin/node gateway --port 18789\n")
+    gatherer.gather_service()
+    problem = only(gatherer, "service_oom_killed")
+    assert problem["severity"] == "warning" and "%d time(s)" % kills in problem["message"] and "7301224857" in problem["message"]
+    service = gatherer.facts["service"]
+    assert service["oom_kills"] == (kills if journal else 0) and service["memory_max"] == "7301224857"
+    if journal:
+        assert service["last_oom_kill"] == "2026-12-06T02:40:11+00:00"
+    journalctl = [argv for argv in calls if "journalctl" in argv][0]
+    assert "USER_UNIT=openclaw-gateway.service" in journalctl and "_SYSTEMD_UNIT=user@%d.service" % os.getuid() in journalctl
+
+
 # --- the config ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("content, mode, expected", [
@@ -232,7 +265,9 @@ def test_a_gateway_started_before_the_release_switch_is_restart_pending(tmp_path
     finally:
         gateway.kill()
         gateway.wait()
-    # Restarted after the switch: it runs the active release, nothing pending.
+    # Restarted after the switch: it runs the active release, nothing pending. (A start time is known to a clock tick,
+    # 1/100 s: a process started within one tick of the switch could count as started before it.)
+    time.sleep(0.05)
     restarted = subprocess.Popen([sys.executable, "-c", sleeper, entry])
     try:
         time.sleep(0.1)
