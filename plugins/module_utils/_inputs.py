@@ -379,6 +379,12 @@ def gateway_errors(v):
         if v[name] != "":
             c.text(name, v[name], empty=False, max_len=32, pattern=SERVICE_LIMITS["MemoryMax"],
                    hint="a share of the host's RAM such as 85%, a size such as 1500M, infinity, or empty")
+    if v["gateway_journal_max_use"] != "":
+        c.text("gateway_journal_max_use", v["gateway_journal_max_use"], empty=False, max_len=16, pattern=r"[0-9]{1,6}[KMGT]?",
+               hint="a journald size such as 500M, or empty")
+    if v["gateway_journal_max_retention"] != "":
+        c.text("gateway_journal_max_retention", v["gateway_journal_max_retention"], empty=False, max_len=16,
+               pattern=r"[0-9]{1,6}(s|min|h|day|week|month|year)?", hint="a journald time span such as 14day, or empty")
     c.integer("gateway_ready_timeout", v["gateway_ready_timeout"], 1, 86400)
     c.abs_path("gateway_unit_copy_dir", v["gateway_unit_copy_dir"])
     c.abs_path("gateway_config_known_good_dir", v["gateway_config_known_good_dir"])

@@ -5,15 +5,20 @@ restart budget (2 within 15 minutes): the first hang and the hang released by th
 hang finds the watchdog given up.
 """
 
+import glob
 import json
+import os
 import re
+import shlex
 import shutil
 import subprocess
+import tarfile
+import tempfile
 import time
 
 import pytest
 
-from clawops_testlib import USER, extra_vars, gather_facts, playbook, user_systemctl, wait_ready
+from clawops_testlib import USER, as_user, extra_vars, gather_facts, playbook, user_systemctl, wait_ready
 
 INTERVAL, FAILURES, GRACE, PROBE_TIMEOUT = 5, 2, 45, 3
 STATE = "/var/lib/clawops-openclaw/watchdog/state.json"
@@ -217,6 +222,34 @@ def test_the_switch_removes_the_watchdog_and_site_puts_it_back(host):
     assert host.check_output("systemctl is-active clawops-openclaw-watchdog.timer") == "active"
     rc, out, recap = playbook("--tags", "watchdog", check=True)
     assert rc == 0 and recap["changed"] == 0, out[-3000:]
+
+
+LOG_SECRET = "SENTINEL-collect-logs-secret-5d2e"
+COLLECT_LOGS = "clawops.openclaw.collect_logs"
+
+
+def test_collect_logs_brings_the_redacted_logs_to_the_controller_and_journald_is_bounded(host):
+    # An agent echoed a provider config and an auth header into the gateway's log (as the service user writes it).
+    lines = [json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", time.gmtime()), "provider": {"apiKey": LOG_SECRET}}),
+             "request failed: Authorization: Bearer %s" % LOG_SECRET]
+    out = as_user(host, "printf '%%s\\n' %s >> \"$(ls -t /tmp/openclaw/openclaw-*.log | head -1)\""
+                  % " ".join(shlex.quote(line) for line in lines))
+    assert out.rc == 0, out.stderr
+    target = tempfile.mkdtemp(prefix="clawops-logs-")
+    rc, out, recap = playbook(*extra_vars(openclaw_logs_dir=target, openclaw_logs_hours=1), path=COLLECT_LOGS)
+    assert rc == 0, out[-3000:]
+    archives = glob.glob(os.path.join(target, "*", "*.tar.gz"))
+    assert len(archives) == 1 and oct(os.stat(os.path.dirname(archives[0])).st_mode & 0o777) == "0o700"
+    with tarfile.open(archives[0]) as tar:
+        members = {m.name: tar.extractfile(m).read().decode() for m in tar.getmembers()}
+    assert "journal.log" in members and any(re.match(r"openclaw-\d{4}-\d{2}-\d{2}\.log\Z", name) for name in members)
+    assert "openclaw-gateway.service" in members["journal.log"]
+    everything = "".join(members.values())
+    assert LOG_SECRET not in everything and "<redacted>" in everything
+    assert host.check_output("ls /var/lib/clawops-openclaw/logs/ 2>/dev/null || true") == ""   # the node's copy is gone
+    # journald's limits for the host (the gateway role's drop-in), in force.
+    dropin = host.file("/etc/systemd/journald.conf.d/50-clawops-openclaw.conf")
+    assert dropin.exists and "SystemMaxUse=500M" in dropin.content_string and "MaxRetentionSec=14day" in dropin.content_string
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -142,6 +142,8 @@ add("gateway", "gateway_environment", [{"A B": "x"}, {"1A": "x"}, {"A": "x\nExec
                                        {"ALL_PROXY": "http://x"}, {"all_proxy": "x"}, {"A": ["list"]}, {"A": None}, {"A": True},
                                        "A=1", {"A=B": "c"}, {"PATH\n": "x"}, {"\uff21": "x"}, {"A": "x\x85y"}])
 add("gateway", "gateway_memory_max", ["85%\nExecStartPre=/bin/id", "85 %", "-1", "150%", "lots", "85%%", 85.5, ["85%"]])
+add("gateway", "gateway_journal_max_use", ["500M\n[Journal]", "500 M", "-1", "lots"])
+add("gateway", "gateway_journal_max_retention", ["14day\nStorage=none", "14 days", "forever"])
 add("gateway", "gateway_memory_high", ["75%\n", "1.5G", "%h"])
 add("gateway", "gateway_service_limits", [{"ExecStartPre": "/bin/id"}, {"LimitNOFILE": "65536\nExecStartPre=/bin/id"},
                                           {"LimitNOFILE": "lots"}, {"limitnofile": 1}, {"MemoryMax": "%h"}, {"LimitNOFILE": -1},
