@@ -39,7 +39,8 @@ TRAVERSAL_TARGET = HOME + "/d/etc/cron.d/clawops-evil"
 SNAPSHOT_ROOTS = ["/etc", "/usr", "/var/lib", "/root"]
 # The collection's own root-only directories and the test's; ansible's remote temp files;
 # systemd's own bookkeeping that changes with every unit start.
-SNAPSHOT_EXCLUDES = ["/var/lib/clawops-openclaw", WORK, "/root/.ansible", "/var/lib/systemd/timers",
+SNAPSHOT_EXCLUDES = ["/var/lib/clawops-openclaw", "/var/lib/prometheus/node-exporter/clawops_openclaw.prom", WORK, "/root/.ansible",
+                     "/var/lib/systemd/timers",
                      "/var/lib/systemd/random-seed", "/var/lib/systemd/catalog", "/var/lib/private"]
 
 SENTINELS = {

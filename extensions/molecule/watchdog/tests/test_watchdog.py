@@ -20,7 +20,7 @@ import pytest
 
 from clawops_testlib import USER, as_user, extra_vars, gather_facts, playbook, user_systemctl, wait_ready
 
-INTERVAL, FAILURES, GRACE, PROBE_TIMEOUT = 5, 2, 45, 3
+INTERVAL, FAILURES, GRACE, PROBE_TIMEOUT = 5, 3, 45, 5
 STATE = "/var/lib/clawops-openclaw/watchdog/state.json"
 TEXTFILE = "/var/lib/prometheus/node-exporter/clawops_openclaw.prom"
 DIAGNOSTICS = "/var/lib/clawops-openclaw/diagnostics"
@@ -56,12 +56,18 @@ def wait_until(predicate, timeout, step=1.0):
     return None
 
 
+def watchdog_story(host):
+    """What the watchdog decided lately and what it saw: for an assertion's message."""
+    return "\n".join([host.run("journalctl -u clawops-openclaw-watchdog --no-pager -o short-iso -n 20").stdout[-3000:],
+                      host.run("cat %s" % STATE).stdout[-2000:], host.run("uptime").stdout])
+
+
 def settled(host):
     """A ready gateway whose process is past the watchdog's start-up grace (its checks count): its pid."""
-    assert wait_ready(host, timeout=120)
+    assert wait_ready(host, timeout=120), watchdog_story(host)
     pid = main_pid(host)
     time.sleep(max(0.0, GRACE + 2 - uptime(host, pid)))
-    assert wait_ready(host, timeout=30) and main_pid(host) == pid
+    assert wait_ready(host, timeout=30) and main_pid(host) == pid, watchdog_story(host)
     return pid
 
 
@@ -137,7 +143,7 @@ def test_a_hung_gateway_is_restarted_by_the_watchdog_alone(host):
     recovered = time.time() - hung_at
     MEASURED["hung_recovery_s"] = recovered
     print("restart floor %.1f s, hung -> ready again by the watchdog %.1f s" % (MEASURED["floor_s"], recovered))
-    assert main_pid(host) not in (0, pid), "the watchdog did not restart the hung gateway"
+    assert main_pid(host) not in (0, pid), "the watchdog did not restart the hung gateway\n" + watchdog_story(host)
     # interval x failures (a hung check waits out its probe timeout) + the restart floor + slack for a loaded machine
     assert recovered <= FAILURES * (INTERVAL + PROBE_TIMEOUT) + MEASURED["floor_s"] + 15, MEASURED
     assert seen_not_ready, "the metrics never showed the gateway not ready"
@@ -187,7 +193,7 @@ def test_a_held_node_is_left_alone_until_the_hold_is_released(host):
         assert main_pid(host) == pid and state(host)["last_verdict"] == "held" and metrics(host)["openclaw_watchdog_held"] == 1
     finally:
         host.run_expect([0], "rm -f %s" % HOLD)
-    assert wait_until(lambda: main_pid(host) not in (0, pid), FAILURES * (INTERVAL + PROBE_TIMEOUT) + 60)
+    assert wait_until(lambda: main_pid(host) not in (0, pid), FAILURES * (INTERVAL + PROBE_TIMEOUT) + 60), watchdog_story(host)
     assert wait_ready(host, timeout=120)
     assert state(host)["totals"] == {"hung": 2}
 
