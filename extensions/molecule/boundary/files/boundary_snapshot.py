@@ -1,7 +1,7 @@
 """Print a JSON snapshot {path: [type, uid, gid, mode, content]} of the trees named on the command line.
 
 content: sha256 for regular files (size and mtime for files over 4 MB), the target for links.
---exclude PREFIX (repeatable) leaves a subtree out. Never follows a link.
+--exclude PATH (repeatable) leaves a file or a subtree out. Never follows a link.
 """
 import hashlib
 import json
@@ -25,6 +25,11 @@ def describe(path):
     return [stat.S_IFMT(st.st_mode), st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode), content]
 
 
+def excluded(path, excludes):
+    """path is an excluded file or directory, or lies below an excluded directory."""
+    return any(path == e or path.startswith(e + "/") for e in excludes)
+
+
 def main(argv):
     roots, excludes = [], []
     args = iter(argv)
@@ -36,9 +41,9 @@ def main(argv):
     snap = {}
     for root in roots:
         for top, dirs, files in os.walk(root):
-            dirs[:] = [d for d in dirs if not any(os.path.join(top, d) == e or os.path.join(top, d).startswith(e + "/") for e in excludes)]
+            dirs[:] = [d for d in dirs if not excluded(os.path.join(top, d), excludes)]
             for name in [top] + [os.path.join(top, f) for f in files] + [os.path.join(top, d) for d in dirs]:
-                if name not in snap:
+                if name not in snap and not excluded(name, excludes):
                     try:
                         snap[name] = describe(name)
                     except OSError as err:
