@@ -29,7 +29,7 @@ gates: ## galaxy-importer on the built collection only
 molecule: ## molecule scenarios only (S=name for one)
 	@scripts/test.sh molecule $(S)
 
-bench: ## benchmarks: converge vs its floor, recovery per fault vs the restart floor (BENCH=converge|recovery|upgrade)
+bench: ## benchmarks: converge vs its floor, recovery per fault vs the restart floor (BENCH=converge|recovery|upgrade|watchdog)
 	@scripts/bench.sh $(or $(BENCH),all)
 
 .PHONY: help lab lab-destroy test test-unit test-sanity lint gates molecule bench
