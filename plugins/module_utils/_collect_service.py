@@ -21,6 +21,9 @@ SYSTEM_UNIT_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/syst
 SHOW_PROPERTIES = ("LoadState", "ActiveState", "SubState", "UnitFileState", "MainPID", "NRestarts", "Result",
                    "ExecMainStatus", "FragmentPath", "DropInPaths", "ActiveEnterTimestampMonotonic", "MemoryMax")
 LINGER_DIR = "/var/lib/systemd/linger"
+# The names root derives unit names, paths and argv from: full matches, no control characters.
+USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
+PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 
 
 def collect_user(name):

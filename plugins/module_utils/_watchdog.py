@@ -28,7 +28,9 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._collect_http imp
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_install import collect_release
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_logs import collect_log_file
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_procfs import collect_listeners, process_start_time
-from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service import collect_user, state_problems, unit_name_for
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service import (
+    PROFILE_NAME, USER_NAME, collect_user, state_problems, unit_name_for,
+)
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import read_text, redact_log
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import parse_privoxy_forwards
 from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import Dir, Refused, prune, run_as, stamp
@@ -53,15 +55,13 @@ EXIT_CONFIG_REFUSED = 78
 REASONS = (("hung", ("gateway_hung",)), ("failed", ("service_crash_loop", "service_failed")),
            ("not_ready", ("not_ready", "gateway_starting")), ("event_loop", ("event_loop_degraded",)))
 
-_USER = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
-_PROFILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 _HOST = re.compile(r"[0-9.]{7,15}\Z|\[[0-9A-Fa-f:.]{2,45}\]\Z")
 _PATH = re.compile(r"/[A-Za-z0-9._/-]{1,254}\Z")
 
 # name: (type, minimum, maximum or pattern, default)
 SETTINGS = {
-    "user": (str, None, _USER, "openclaw"),
-    "profile": (str, None, _PROFILE, None),
+    "user": (str, None, USER_NAME, "openclaw"),
+    "profile": (str, None, PROFILE_NAME, None),
     "probe_host": (str, None, _HOST, "127.0.0.1"),
     "port": (int, 1, 65535, 18789),
     "interval_s": (float, 5, 3600, 15),

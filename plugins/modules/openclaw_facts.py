@@ -1371,7 +1371,9 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._collect_install 
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_locks import collect_locks
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_logs import LOG_DIR, collect_log_file
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_procfs import collect_listeners
-from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service import SYSTEM_UNIT_DIRS, collect_service, collect_user
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service import (
+    PROFILE_NAME, SYSTEM_UNIT_DIRS, USER_NAME, collect_service, collect_user,
+)
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_validation import (
     collect_validation, start_early_validation, validation_needed,
 )
@@ -1382,8 +1384,6 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._findings import 
 from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import normalise_path
 
 # Option patterns: full matches (\Z, not $, which accepts a trailing newline).
-USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
-PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9:_.@\\-]{0,250}\.service\Z")
 HOST_NAME = re.compile(r"\.?[A-Za-z0-9*\[:](?:[A-Za-z0-9.:*_\[\]-]{0,252})\Z")
 # BIN_DIRS, SYSTEM_UNIT_DIRS, ROOT_HOME and LOG_DIR (imported above) are the host layout the Gatherer hands its

@@ -97,12 +97,10 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Commands
-from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service import collect_user, unit_name_for
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service import PROFILE_NAME, USER_NAME, collect_user, unit_name_for
 from ansible_collections.clawops.openclaw.plugins.module_utils._logs import collect
 from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import Dir, Refused, components, prune, stamp
 
-USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}\Z")
-PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 ARCHIVE = re.compile(r"openclaw-logs-[0-9]{8}T[0-9]{6}Z(-[0-9]+)?\.tar\.gz\Z")
 
 
