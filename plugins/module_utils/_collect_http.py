@@ -98,12 +98,12 @@ def _above(delay, threshold):
     return isinstance(delay, (int, float)) and delay > threshold
 
 
-def confirm_event_loop(url, timeout, ready, threshold):
-    """Re-read /ready a second apart until EVENT_LOOP_CONFIRM_S have passed or a reading is back under the threshold;
+def confirm_event_loop(url, timeout, ready, threshold, confirm_s=EVENT_LOOP_CONFIRM_S):
+    """Re-read /ready a second apart until confirm_s have passed or a reading is back under the threshold;
     the p99 figures end up in ready["event_loop"]["readings_ms"]. A reading without figures (a probe that failed)
     neither confirms nor clears the stall."""
     readings = ready["event_loop"]["readings_ms"]
-    deadline = time.time() + EVENT_LOOP_CONFIRM_S
+    deadline = time.time() + confirm_s
     while time.time() < deadline:
         time.sleep(EVENT_LOOP_REREAD_S)
         delay = ready_fact(http_probe(url + "/ready", timeout))["event_loop"]["delay_p99_ms"]
@@ -138,11 +138,13 @@ def event_loop_problems(ready, threshold, problems, confirm=None):
                          % (delay, loop.get("reasons")))
 
 
-def collect_probes(url, timeout, service, port, listeners, threshold):
+def collect_probes(url, timeout, service, port, listeners, threshold, confirm_s=EVENT_LOOP_CONFIRM_S):
     """(health fact; ready fact; Problems).
 
     url: the gateway's base URL; timeout: seconds per probe; service: the service fact (its state and main process);
-    port and listeners: from collect_listeners; threshold: the event_loop_delay_threshold_ms option."""
+    port and listeners: from collect_listeners; threshold: the event_loop_delay_threshold_ms option; confirm_s: how
+    long a delay above it must last in re-readings to count as a stall (the watchdog shortens it for a stall it
+    already confirmed in its previous check)."""
     problems = Problems()
     # Both at once: a hung gateway lets each run into the timeout.
     probes = {}
@@ -163,5 +165,5 @@ def collect_probes(url, timeout, service, port, listeners, threshold):
             problems.problem("gateway_starting", "the service runs but nothing listens on port %d yet" % port)
         else:
             problems.problem("not_ready", "/ready answered %s: failing %s" % (ready.get("status") or ready.get("error"), ready.get("failing")))
-    event_loop_problems(ready, threshold, problems, confirm=lambda fact: confirm_event_loop(url, timeout, fact, threshold))
+    event_loop_problems(ready, threshold, problems, confirm=lambda fact: confirm_event_loop(url, timeout, fact, threshold, confirm_s))
     return health, ready, problems

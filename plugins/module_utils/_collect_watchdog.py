@@ -7,7 +7,9 @@
 import json
 import os
 
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_backups import collect_backups, settings_written_at
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Problems
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service import collect_user
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import read_text
 from ansible_collections.clawops.openclaw.plugins.module_utils._watchdog import (
     SETTINGS_FILE, SettingsError, actions_in_window, load_settings, parse_state,
@@ -26,11 +28,12 @@ def _read_root_file(path, limit=1024 * 1024):
 
 
 def collect_watchdog(now, settings_file=SETTINGS_FILE):
-    """(the openclaw_facts `watchdog` fact; Problems): whether the watchdog is installed, what it last decided, and
-    the findings watchdog_gave_up (its restart budget is spent) and watchdog_stale (it has not checked for a while)."""
+    """(the openclaw_facts `watchdog` fact; Problems): whether the watchdog is installed, what it last decided, its
+    scheduled backups, and the findings watchdog_gave_up (its restart budget is spent), watchdog_stale (it has not
+    checked for a while) and backup_stale (no scheduled backup for two intervals)."""
     problems = Problems()
     fact = dict(installed=False, last_check=None, last_verdict=None, last_reason=None, gave_up=False, gave_up_since=None,
-                restarts_in_window=0, restarts_total={})
+                restarts_in_window=0, restarts_total={}, backups=None)
     text = _read_root_file(settings_file, 65536)
     if text is None:
         return fact, problems
@@ -39,6 +42,12 @@ def collect_watchdog(now, settings_file=SETTINGS_FILE):
     except (SettingsError, ValueError) as exc:
         problems.problem("watchdog_stale", "the watchdog's settings %s are refused (%s): it checks nothing" % (settings_file, exc))
         return dict(fact, installed=True), problems
+    user = collect_user(settings["user"])[0]
+    if user is not None:
+        backups = collect_backups(settings, user["uid"], now, settings_written_at(settings_file), problems)
+        if backups is not None:
+            fact["backups"] = dict(backups, interval_h=settings["backup_interval_h"], keep=settings["backup_keep"],
+                                   newest_age_s=None if backups["newest_time"] is None else round(now - backups["newest_time"], 1))
     state = parse_state(_read_root_file(settings["state_file"]))
     fact.update(installed=True, last_check=state["last_check"], last_verdict=state["last_verdict"], last_reason=state["last_reason"],
                 gave_up=state["gave_up"], gave_up_since=state["gave_up_since"],

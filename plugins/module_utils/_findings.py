@@ -61,6 +61,7 @@ _RB_AUTH = "auth-findings-cooldowns-unregistered-keys-legacy-files"
 _RB_SKEW = "this-openclaw-binary-is-older-than-the-config-last-written-version-skew"
 _RB_RELEASES = "the-gateway-runs-another-version-than-the-active-release-restart_pending"
 _RB_WATCHDOG = "the-watchdog-restarted-the-gateway-or-gave-up"
+_RB_BACKUP = "scheduled-backups-are-stale"
 
 
 def _remediate(*tags, **note):
@@ -275,6 +276,13 @@ FINDINGS = {
         _RB_WATCHDOG, "_collect_watchdog.collect_watchdog",
         [_FACTS_WATCHDOG + "test_the_watchdog_fact[stale]", _FACTS_WATCHDOG + "test_the_watchdog_fact[never-ran]",
          _FACTS_WATCHDOG + "test_the_watchdog_fact[bad-settings]"]),
+    "backup_stale": _finding(
+        "warning", "no scheduled backup of the gateway's state for two intervals: the backup timer is stopped or "
+        "`openclaw backup create --verify` fails", None,
+        _manual("`journalctl -u clawops-openclaw-backup` says why (disk full, a state OpenClaw cannot read); fix it, then "
+                "`systemctl start clawops-openclaw-backup.service` and check `openclaw_facts` again; site.yml reinstalls the timer"),
+        _RB_BACKUP, "_collect_backups.collect_backups",
+        [_FACTS_WATCHDOG + "test_the_backup_fact[stale]", _FACTS_WATCHDOG + "test_the_backup_fact[never-written]"]),
     "service_oom_killed": _finding(
         "warning", "the kernel's OOM killer ended the gateway for memory (the memory guard's MemoryMax or the host's RAM); "
         "systemd started it again", None,

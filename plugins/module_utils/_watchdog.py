@@ -22,9 +22,12 @@ import subprocess
 import sys
 import time
 
+from ansible_collections.clawops.openclaw.plugins.module_utils._backup import CREATE_TIMEOUT_S, BackupError, write_archive
+from ansible_collections.clawops.openclaw.plugins.module_utils._cli import CliError, OpenClawCli
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_backups import collect_backups, settings_written_at
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_base import Commands, Problems, show_properties
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_egress import check_privoxy, check_ss_local
-from ansible_collections.clawops.openclaw.plugins.module_utils._collect_http import collect_probes
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_http import EVENT_LOOP_CONFIRM_S, EVENT_LOOP_REREAD_S, collect_probes
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_install import collect_release
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_logs import collect_log_file
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_procfs import collect_listeners, process_start_time
@@ -33,7 +36,9 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service 
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import read_text, redact_log
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import parse_privoxy_forwards
+from ansible_collections.clawops.openclaw.plugins.module_utils._releases import CLI, read_layout
 from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import Dir, Refused, prune, run_as, stamp
+from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import stored_profile_ids, unusable_profiles
 
 STATE_VERSION = 1
 SETTINGS_FILE = "/etc/clawops-openclaw/watchdog.json"
@@ -79,7 +84,17 @@ SETTINGS = {
     "diagnostics_dir": (str, None, _PATH, "/var/lib/clawops-openclaw/diagnostics"),
     "diagnostics_keep": (int, 1, 1000, 10),
     "diagnostics_max_age_days": (int, 0, 3650, 30),
+    # Scheduled backups (clawops-openclaw-backup, run as the service user): null backup_dir means none.
+    "backup_dir": (str, None, _PATH, None),
+    "backup_interval_h": (int, 1, 168, 24),
+    "backup_keep": (int, 1, 1000, 7),
+    "backup_include_workspace": (bool, None, None, True),
+    # Auth profiles by provider (`openclaw models status` as the service user, one CLI start): 0 means never.
+    "auth_interval_s": (float, 0, 86400, 300),
 }
+# How long `openclaw models status` may take before the watchdog gives up on it (it never blocks a restart: it runs
+# only from a gateway that answers ready).
+AUTH_CHECK_TIMEOUT_S = 30
 
 
 class SettingsError(ValueError):
@@ -100,7 +115,10 @@ def load_settings(data):
         if value is None and (default is None or name == "textfile"):
             out[name] = None
             continue
-        if kind is str:
+        if kind is bool:
+            if not isinstance(value, bool):
+                raise SettingsError("%s: %r is not true or false" % (name, value))
+        elif kind is str:
             if not isinstance(value, str) or not check.match(value) or "/../" in value + "/" or "/./" in value + "/":
                 raise SettingsError("%s: %r is not valid" % (name, value))
         else:
@@ -117,7 +135,7 @@ def load_settings(data):
 
 def new_state():
     return dict(version=STATE_VERSION, failures=0, actions=[], totals={}, gave_up=False, gave_up_since=None,
-                last_check=None, last_verdict=None, last_reason=None)
+                last_check=None, last_verdict=None, last_reason=None, auth=None)
 
 
 def parse_state(text):
@@ -211,10 +229,14 @@ class Runner:
     """The run_command of an AnsibleModule, for _collect_base.Commands on a node without Ansible."""
 
     @staticmethod
-    def run_command(argv, environ_update=None):
+    def run_command(argv, environ_update=None, cwd=None, data=None, binary_data=False):
         env = dict(os.environ)
         env.update(environ_update or {})
-        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, check=False)
+        stdin = None if data is None else (data if isinstance(data, bytes) else data.encode("utf-8"))
+        if stdin is not None and not binary_data and not stdin.endswith(b"\n"):
+            stdin += b"\n"  # as AnsibleModule.run_command
+        proc = subprocess.run(argv, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env, cwd=cwd, check=False)
         return proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
 
 
@@ -273,17 +295,27 @@ def observe_egress(commands, timeout, problems, ss_local_config=SS_LOCAL_CONFIG,
                 relay_connect_s=None if relay is None or not relay["reachable"] else relay["elapsed_ms"] / 1000.0)
 
 
-def observe(settings, commands, now):
-    """One observation of the gateway (see decide()); its problems as dicts (id, message, extra fields)."""
+def confirm_time(state):
+    """How long an event-loop delay above the threshold must last in this check's re-readings: the full
+    EVENT_LOOP_CONFIRM_S, but one re-reading when the previous check already confirmed a stall (the same process,
+    a check interval ago): the second failing check then costs a second, not five."""
+    return EVENT_LOOP_REREAD_S if state.get("failures") and state.get("last_reason") == "event_loop" else EVENT_LOOP_CONFIRM_S
+
+
+def observe(settings, commands, now, scheduled_since=None, confirm_s=EVENT_LOOP_CONFIRM_S):
+    """One observation of the gateway (see decide()); its problems as dicts (id, message, extra fields).
+    scheduled_since: when the settings were written (the backup schedule's start); confirm_s: confirm_time()."""
     problems = Problems()
-    obs = _observe(settings, commands, now, problems)
+    obs = _observe(settings, commands, now, problems, confirm_s)
+    if obs["user"] is not None:
+        obs["backups"] = collect_backups(settings, obs["user"]["uid"], now, scheduled_since, problems)
     obs["problems"] = [dict(extra, id=problem_id, message=message) for problem_id, message, extra in problems]
     return obs
 
 
-def _observe(settings, commands, now, problems):
+def _observe(settings, commands, now, problems, confirm_s=EVENT_LOOP_CONFIRM_S):
     obs = dict(time=now, held=hold_reason(settings["hold_file"], now), user=None, service={}, uptime_s=None,
-               process={}, ready={}, egress=observe_egress(commands, settings["probe_timeout_s"], problems))
+               process={}, ready={}, backups=None, egress=observe_egress(commands, settings["probe_timeout_s"], problems))
     user, dummy, user_problems = collect_user(settings["user"])
     problems.extend(p for p in user_problems if p[0] == "user_missing")
     if user is None:
@@ -315,9 +347,42 @@ def _observe(settings, commands, now, problems):
         problems.extend(listener_problems)
         url = "http://%s:%d" % (settings["probe_host"], settings["port"])
         dummy, obs["ready"], probe_problems = collect_probes(
-            url, settings["probe_timeout_s"], service, settings["port"], listeners, settings["event_loop_delay_threshold_ms"])
+            url, settings["probe_timeout_s"], service, settings["port"], listeners, settings["event_loop_delay_threshold_ms"],
+            confirm_s)
         problems.extend(probe_problems)
     return obs
+
+
+def state_dir_of(home, profile):
+    """The gateway's state directory: OpenClaw's default for the profile (the gateway role sets no other)."""
+    return os.path.join(home, ".openclaw" + ("-%s" % profile if profile else ""))
+
+
+def auth_by_provider(status):
+    """{provider: {"profiles": stored, "unusable": in cooldown or disabled}} of `openclaw models status --json`."""
+    providers = {}
+    for profile_id in stored_profile_ids(status):
+        providers.setdefault(profile_id.split(":", 1)[0], dict(profiles=0, unusable=0))["profiles"] += 1
+    for item in unusable_profiles(status):
+        provider = item["provider"] if isinstance(item["provider"], str) and item["provider"] else item["profile_id"].split(":", 1)[0]
+        providers.setdefault(provider, dict(profiles=0, unusable=0))["unusable"] += 1
+    return providers
+
+
+def check_auth(settings, user, now, runner=None):
+    """The auth part of the state: which providers have how many profiles, how many unusable. The CLI runs as the
+    service user (runuser, its HOME and manager), the active release's, bounded; root only parses its JSON."""
+    version = read_layout(settings["releases_dir"])["active"]
+    if version is None:
+        return dict(checked_at=now, providers={}, error="no active release in %s" % settings["releases_dir"])
+    cli = OpenClawCli(runner or Runner(), os.path.join(settings["releases_dir"], version, CLI),
+                      config_path=os.path.join(state_dir_of(user["home"], settings["profile"]), "openclaw.json"),
+                      timeout=AUTH_CHECK_TIMEOUT_S, run_as=user)
+    try:
+        status = cli.json(["models", "status", "--json"], what="openclaw models status")
+    except CliError as exc:
+        return dict(checked_at=now, providers={}, error=exc.msg[:300])
+    return dict(checked_at=now, providers=auth_by_provider(status), error=None)
 
 
 # --- acting ------------------------------------------------------------------------------------------------
@@ -445,6 +510,26 @@ def render_metrics(obs, state, settings, verdict, version=None):
             _line(out, "openclaw_egress_relay_reachable", int(egress["relay_reachable"]),
                   help_text="1 when the relay's Shadowsocks port accepted a TCP connection.")
         _line(out, "openclaw_egress_relay_connect_seconds", egress["relay_connect_s"], help_text="How long that connection took.")
+    backups = obs.get("backups")
+    if backups:
+        _line(out, "openclaw_backup_archives", backups["archives"], help_text="Scheduled backup archives kept on the node.")
+        _line(out, "openclaw_backup_last_timestamp_seconds", backups["newest_time"],
+              help_text="When the newest scheduled backup was written (absent when there is none).")
+        _line(out, "openclaw_backup_last_size_bytes", backups["newest_bytes"], help_text="Size of the newest scheduled backup.")
+        _line(out, "openclaw_backup_max_age_seconds", settings["backup_interval_h"] * 3600 * 2,
+              help_text="Age beyond which the scheduled backups are stale (two intervals).")
+    auth = state.get("auth") if isinstance(state.get("auth"), dict) else {}
+    providers = auth.get("providers") if isinstance(auth.get("providers"), dict) else {}
+    for index, (provider, counts) in enumerate(sorted(providers.items())):
+        _line(out, "openclaw_auth_profiles", counts.get("profiles", 0), dict(provider=provider),
+              help_text="Stored auth profiles of a provider (openclaw models status)." if index == 0 else None)
+    for index, (provider, counts) in enumerate(sorted(providers.items())):
+        _line(out, "openclaw_auth_profiles_unusable", counts.get("unusable", 0), dict(provider=provider),
+              help_text="Those in cooldown or disabled: all of them means no model call of that provider succeeds." if index == 0 else None)
+    if auth.get("checked_at") is not None:
+        _line(out, "openclaw_auth_checked_timestamp_seconds", round(auth["checked_at"], 3),
+              help_text="When the auth profiles were last read.")
+        _line(out, "openclaw_auth_check_ok", int(auth.get("error") is None), help_text="1 when openclaw models status answered.")
     reasons = sorted(set(r for r, dummy in REASONS) | set(state.get("totals", {})))
     for index, reason in enumerate(reasons):
         _line(out, "openclaw_watchdog_restarts_total", state.get("totals", {}).get(reason, 0), dict(reason=reason),
@@ -487,14 +572,20 @@ def log(priority, message):
     sys.stdout.flush()
 
 
-def check_once(settings, commands=None, now=None):
+def auth_due(state, settings, now):
+    """Whether the auth profiles are to be read again (every auth_interval_s; a clock set back reads them at once)."""
+    checked = (state.get("auth") or {}).get("checked_at")
+    return bool(settings["auth_interval_s"]) and (not isinstance(checked, (int, float)) or not 0 <= now - checked < settings["auth_interval_s"])
+
+
+def check_once(settings, commands=None, now=None, settings_file=SETTINGS_FILE):
     """One timer run: observe, decide, act, save the state, write the metrics. Returns (verdict, reason, state)."""
     commands = commands or Commands(Runner(), settings["probe_timeout_s"] + 10)
     now = time.time() if now is None else now
     state_dir, state_name = os.path.split(settings["state_file"])
     with Dir(state_dir, create=True) as directory:
         state = parse_state((directory.read(state_name, 1024 * 1024) if directory.owned_file(state_name) else b"").decode("utf-8", "replace"))
-        obs = observe(settings, commands, now)
+        obs = observe(settings, commands, now, settings_written_at(settings_file), confirm_time(state))
         was_gave_up = state["gave_up"]
         verdict, reason, state = decide(state, obs, settings)
         if verdict == RESTART:
@@ -510,21 +601,31 @@ def check_once(settings, commands=None, now=None):
             log(4, "check failed (%s, %d in a row): %s" % (reason, state["failures"], "; ".join(p["message"] for p in obs["problems"])[:500]))
         elif verdict == HEALTHY and was_gave_up and not state["gave_up"]:
             log(5, "gateway healthy and the restart budget free again: the watchdog acts again")
+        # Only a gateway that answers ready is asked (inside the start-up grace too); never while held or failing.
+        if verdict in (HEALTHY, STARTING) and (obs.get("ready") or {}).get("ok") and auth_due(state, settings, now):
+            state["auth"] = check_auth(settings, obs["user"], now)
         directory.replace(state_name, (json.dumps(state, sort_keys=True) + "\n").encode())
     if settings["textfile"]:
         write_textfile(settings["textfile"], render_metrics(obs, state, settings, verdict, (obs.get("process") or {}).get("release")))
     return verdict, reason, state
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
+def settings_of(argv, program):
+    """The settings of `PROGRAM --settings FILE` (load_settings); None once it said why not (usage, refused)."""
     if len(argv) != 2 or argv[0] != "--settings":
-        sys.stderr.write("usage: clawops-openclaw-watchdog --settings FILE\n")
-        return 2
+        sys.stderr.write("usage: %s --settings FILE\n" % program)
+        return None
     try:
-        settings = load_settings(json.loads(read_text(argv[1], limit=65536) or "null"))
+        return load_settings(json.loads(read_text(argv[1], limit=65536) or "null"))
     except (SettingsError, ValueError) as exc:
         log(3, "settings %s refused: %s" % (argv[1], exc))
+        return None
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    settings = settings_of(argv, "clawops-openclaw-watchdog")
+    if settings is None:
         return 2
     # One check at a time (a slow check must not overlap the next timer run).
     os.makedirs(os.path.dirname(settings["state_file"]), 0o700, exist_ok=True)
@@ -534,5 +635,51 @@ def main(argv=None):
         except OSError:
             log(4, "the previous check still runs: skipped")
             return 0
-        check_once(settings)
+        check_once(settings, settings_file=argv[1])
     return 0
+
+
+# --- scheduled backups (clawops-openclaw-backup) ---------------------------------------------------------------
+
+def run_backup(settings, now=None, runner=None):
+    """One scheduled backup, run as the service user (the root-owned unit's User=): OpenClaw's verified archive of
+    the gateway's state with the active release's CLI, into backup_dir, the newest backup_keep kept.
+    Returns (exit status, priority, message)."""
+    now = time.time() if now is None else now
+    if not settings["backup_dir"]:
+        return 0, 5, "scheduled backups are off (no backup_dir)"
+    me = pwd.getpwuid(os.geteuid())
+    if os.geteuid() == 0 or me.pw_name != settings["user"]:
+        return 2, 3, "runs as the service user %s (the unit's User=), not as %s" % (settings["user"], me.pw_name)
+    held = hold_reason(settings["hold_file"], now)
+    if held:
+        # A play that replaces the state (an upgrade, a restore) takes its own archive first.
+        return 0, 5, "the node is held by %s: this backup is skipped" % held
+    version = read_layout(settings["releases_dir"])["active"]
+    if version is None:
+        return 1, 3, "no active OpenClaw release in %s: nothing to archive with" % settings["releases_dir"]
+    state_dir = state_dir_of(me.pw_dir, settings["profile"])
+    cli = OpenClawCli(runner or Runner(), os.path.join(settings["releases_dir"], version, CLI),
+                      config_path=os.path.join(state_dir, "openclaw.json"), timeout=CREATE_TIMEOUT_S)
+    started = time.time()
+    try:
+        archive, pruned = write_archive(cli, state_dir, settings["backup_dir"], version, settings["backup_include_workspace"],
+                                        settings["backup_keep"])
+    except BackupError as exc:
+        # The CLI's own words (redacted by CliError) say why: a full disk, a state it cannot read.
+        return 1, 3, "backup of %s failed, nothing was written: %s%s" % (
+            state_dir, exc.msg, "" if exc.cli_error is None else " (%s)" % exc.cli_error.msg)
+    except OSError as exc:
+        return 1, 3, "backup of %s failed: %s" % (state_dir, exc)
+    return 0, 5, "verified backup %s (%d bytes, %.0f s)%s" % (
+        archive, os.lstat(archive).st_size, time.time() - started, "; removed %s" % ", ".join(pruned) if pruned else "")
+
+
+def backup_main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    settings = settings_of(argv, "clawops-openclaw-backup")
+    if settings is None:
+        return 2
+    rc, priority, message = run_backup(settings)
+    log(priority, message)
+    return rc

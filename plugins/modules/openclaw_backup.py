@@ -121,78 +121,47 @@ pruned:
   elements: str
 """
 
+import errno
 import os
 import re
 import shutil
 import stat
-import struct
-import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.clawops.openclaw.plugins.module_utils._cli import CLI_ARGUMENT_SPEC, CliError, ConfigReadError, OpenClawCli, read_config
+from ansible_collections.clawops.openclaw.plugins.module_utils._backup import (
+    BackupError, beyond_keep, inside, state_marks, utc_stamp, write_archive,
+)
+from ansible_collections.clawops.openclaw.plugins.module_utils._cli import CLI_ARGUMENT_SPEC, CliError, OpenClawCli
 from ansible_collections.clawops.openclaw.plugins.module_utils._releases import VERSION_TEXT
-from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import expired
-from ansible_collections.clawops.openclaw.plugins.module_utils._upgrade import ARCHIVE_NAME, archive_name
+
 REPLACED_SUFFIX = re.compile(r"\.clawops-replaced-(?P<stamp>\d{8}T\d{6}Z)\Z")
 # What OpenClaw names an archive's top directory (`backup restore` answers with it); nothing else is joined to a path.
 ARCHIVE_ROOT = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,120}-openclaw-backup\Z")
-STATE_DB = os.path.join("state", "openclaw.sqlite")
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def utc_stamp(now=None):
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
-
-
-def state_marks(state_dir, config_path=None):
-    """dict(config_written_by, state_schema, wal_pending) of a state directory (see RETURN)."""
-    marks = dict(config_written_by=None, state_schema=None, wal_pending=False)
+def move_aside(state_dir, replaced):
+    """Rename STATE_DIR to REPLACED. Where the filesystem cannot rename that directory (EXDEV: overlayfs refuses to
+    rename a directory of a lower layer, as in a container image), copy it there (links as links), then remove it;
+    when that fails half-way the state is put back from the copy. OSError when STATE_DIR is still in place."""
     try:
-        meta = read_config(config_path or os.path.join(state_dir, "openclaw.json"))[0].get("meta")
-        touched = meta.get("lastTouchedVersion") if isinstance(meta, dict) else None
-        if isinstance(touched, str) and VERSION_TEXT.fullmatch(touched):
-            marks["config_written_by"] = touched
-    except (ConfigReadError, OSError):
-        pass  # a config OpenClaw itself cannot read: no mark (a restore then depends on the schema only)
-    database = os.path.join(state_dir, STATE_DB)
+        os.rename(state_dir, replaced)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
     try:
-        with open(database, "rb") as handle:
-            header = handle.read(100)
-        if len(header) == 100 and header.startswith(SQLITE_MAGIC):
-            marks["state_schema"] = struct.unpack(">I", header[60:64])[0]
-    except OSError:
-        pass
+        shutil.copytree(state_dir, replaced, symlinks=True)
+    except (OSError, shutil.Error) as exc:
+        shutil.rmtree(replaced, ignore_errors=True)
+        raise OSError(errno.EXDEV, "cannot rename it here and copying it failed: %s" % exc)
     try:
-        marks["wal_pending"] = os.stat(database + "-wal").st_size > 0
-    except OSError:
-        pass
-    return marks
-
-
-def discard(path):
-    """Remove a file the module asked OpenClaw to write (the name did not exist before)."""
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def inside(path, directory):
-    path, directory = os.path.realpath(path), os.path.realpath(directory)
-    return path == directory or path.startswith(directory.rstrip("/") + "/")
-
-
-def newest_first(names, pattern):
-    """NAMES that match PATTERN, newest (by the UTC time in the name) first."""
-    found = [(pattern.search(name), name) for name in names]
-    return [name for match, name in sorted(((m, n) for m, n in found if m), key=lambda mn: (mn[0].group("stamp"), mn[1]), reverse=True)]
-
-
-def beyond_keep(new, older, pattern, keep):
-    """The collection's retention rule (_safefs.expired) with NEW counted as the newest whatever its time says (a clock
-    set back must not push out what was just written): the entries of OLDER (names matching PATTERN) it removes."""
-    entries = [(name, None) for name in [new] + newest_first(older, pattern)]
-    return expired(entries, keep, 0, 0)
+        shutil.rmtree(state_dir)
+    except OSError as exc:
+        shutil.rmtree(state_dir, ignore_errors=True)
+        if os.path.lexists(state_dir):
+            raise OSError(exc.errno, "cannot rename it here and could not remove it after copying (%s); the copy is %s" % (exc, replaced))
+        os.rename(replaced, state_dir)  # the copy is new, so renaming it works: the state is back as it was
+        raise OSError(exc.errno, "cannot rename it here and removing it failed half-way (%s); put back from its copy" % exc)
 
 
 class Backup:
@@ -240,40 +209,13 @@ class Backup:
         if self.module.check_mode:
             self.result["changed"] = True
             return
-        dest = os.path.normpath(p["dest"])
         try:
-            os.makedirs(dest, 0o700, exist_ok=True)
-        except OSError:
-            pass  # a file there, or no permission: refused below
-        if os.path.islink(dest) or not os.path.isdir(dest):
-            self.fail("dest %s is not a directory; nothing was changed" % dest)
-        os.chmod(dest, 0o700)
-        archive = os.path.join(dest, archive_name(p["version"], utc_stamp()))
-        if os.path.lexists(archive):
-            time.sleep(1)  # one per second: OpenClaw never overwrites, and the name carries the second
-            archive = os.path.join(dest, archive_name(p["version"], utc_stamp()))
-        if os.path.lexists(archive):
-            self.fail("%s exists already (an archive from the future?); nothing was changed" % archive)
-        args = ["backup", "create", "--verify", "--json", "--output", archive]
-        if not p["include_workspace"]:
-            args.append("--no-include-workspace")
-        try:
-            answer = cli.json(args, what="openclaw backup create")
-        except CliError as exc:
-            discard(archive)
-            self.fail(**exc.fail_kwargs("OpenClaw could not archive %s; nothing was changed" % self.state_dir))
-        states = [a.get("sourcePath") for a in answer.get("assets") or [] if isinstance(a, dict) and a.get("kind") == "state"]
-        if answer.get("archivePath") != archive or answer.get("verified") is not True or states != [self.state_dir]:
-            discard(archive)
-            self.fail("openclaw backup create answered with another archive than asked for (%s, verified %s, state %s): "
-                      "%s is not a backup of %s" % (answer.get("archivePath"), answer.get("verified"), states, archive, self.state_dir))
-        os.chmod(archive, 0o600)
-        self.result.update(changed=True, archive=archive)
-        # The archive just written always stays (another may carry a later time: a clock set back).
-        older = [n for n in os.listdir(dest) if n != os.path.basename(archive) and os.path.isfile(os.path.join(dest, n))]
-        for name in beyond_keep(os.path.basename(archive), older, ARCHIVE_NAME, p["keep"]):
-            os.unlink(os.path.join(dest, name))
-            self.result["pruned"].append(os.path.join(dest, name))
+            archive, pruned = write_archive(cli, self.state_dir, p["dest"], p["version"], p["include_workspace"], p["keep"])
+        except BackupError as exc:
+            if exc.cli_error is not None:
+                self.fail(**exc.cli_error.fail_kwargs("%s; nothing was changed" % exc.msg))
+            self.fail("%s; nothing was changed" % exc.msg)
+        self.result.update(changed=True, archive=archive, pruned=pruned)
 
     # --- restored ------------------------------------------------------------------------------------
     def restore(self, cli):
@@ -308,7 +250,7 @@ class Backup:
                 self.fail("%s holds no state directory for %s; the state was not touched" % (p["archive"], self.state_dir),
                           changed=False, restored=False)
             try:
-                os.rename(self.state_dir, replaced)
+                move_aside(self.state_dir, replaced)
             except OSError as exc:
                 self.fail("could not move %s aside (%s); the state was not touched" % (self.state_dir, exc), changed=False, restored=False)
             try:

@@ -1146,6 +1146,23 @@ ansible_facts:
               description: Restarts it made, by reason, since it was installed.
               returned: always
               type: dict
+            backups:
+              description:
+                - The scheduled backups (the watchdog role's C(clawops-openclaw-backup.timer)) as root sees their directory
+                  (names and sizes only, no link followed); null when the node has none.
+              returned: always
+              type: dict
+              contains:
+                directory: {description: "Where the archives go (C(watchdog_backup_dir))", returned: always, type: str}
+                archives: {description: "Archives there (regular files of the service user named like one)", returned: always, type: int}
+                newest: {description: "The newest archive's name, null when there is none", returned: always, type: str}
+                newest_time: {description: "Its mtime (epoch seconds)", returned: always, type: float}
+                newest_age_s: {description: "Its age in seconds", returned: always, type: float}
+                newest_bytes: {description: "Its size", returned: always, type: int}
+                total_bytes: {description: "Size of all the archives", returned: always, type: int}
+                interval_h: {description: "Hours between backups", returned: always, type: int}
+                keep: {description: "Archives kept", returned: always, type: int}
+                error: {description: "Why the directory could not be read (missing, a link, another owner)", returned: always, type: str}
         problems:
           description: The findings, in the order found; callers act on these instead of re-deriving them.
           returned: always

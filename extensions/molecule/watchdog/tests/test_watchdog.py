@@ -220,12 +220,14 @@ def test_the_switch_removes_the_watchdog_and_site_puts_it_back(host):
     rc, out, recap = playbook(*extra_vars(watchdog_enabled=False), "--tags", "watchdog")
     assert rc == 0 and recap["changed"] >= 1, out[-3000:]
     assert not host.file("/etc/systemd/system/clawops-openclaw-watchdog.timer").exists
+    assert not host.file("/etc/systemd/system/clawops-openclaw-backup.timer").exists
     assert not host.file(TEXTFILE).exists and host.file(STATE).exists      # the state and the bundles stay
     rc, out, recap = playbook("--tags", "watchdog")
     assert rc == 0 and recap["changed"] >= 1, out[-3000:]
     rc, out, recap = playbook("--tags", "watchdog")
     assert rc == 0 and recap["changed"] == 0, out[-3000:]
     assert host.check_output("systemctl is-active clawops-openclaw-watchdog.timer") == "active"
+    assert host.check_output("systemctl is-active clawops-openclaw-backup.timer") == "active"
     rc, out, recap = playbook("--tags", "watchdog", check=True)
     assert rc == 0 and recap["changed"] == 0, out[-3000:]
 
@@ -256,6 +258,60 @@ def test_collect_logs_brings_the_redacted_logs_to_the_controller_and_journald_is
     # journald's limits for the host (the gateway role's drop-in), in force.
     dropin = host.file("/etc/systemd/journald.conf.d/50-clawops-openclaw.conf")
     assert dropin.exists and "SystemMaxUse=500M" in dropin.content_string and "MaxRetentionSec=14day" in dropin.content_string
+
+
+BACKUPS = "/var/backups/clawops-openclaw/%s" % USER
+ARCHIVE = re.compile(r"openclaw-\d+\.\d+\.\d+-\d{8}T\d{6}Z\.tar\.gz\Z")
+MARKER = "/home/%s/.openclaw/workspace/clawops-restore-marker.txt" % USER
+
+
+def archives(host):
+    return sorted(n for n in host.check_output("ls -1 %s" % BACKUPS).split() if ARCHIVE.match(n))
+
+
+def test_the_backup_timer_writes_verified_private_archives_and_keeps_the_newest(host):
+    assert host.check_output("systemctl is-enabled clawops-openclaw-backup.timer") == "enabled"
+    assert host.check_output("systemctl is-active clawops-openclaw-backup.timer") == "active"
+    unit = host.check_output("systemctl cat clawops-openclaw-backup.service")
+    assert "User=%s" % USER in unit and "UMask=0077" in unit
+    # What the restore test must find again.
+    assert as_user(host, "mkdir -p $(dirname %s) && echo at-backup > %s" % (MARKER, MARKER)).rc == 0
+    started = time.time()
+    for dummy in range(3):   # the timer's job, started by hand (its schedule is daily): keep is 2
+        run = host.run("systemctl start clawops-openclaw-backup.service")
+        assert run.rc == 0, run.stderr + host.run("journalctl -u clawops-openclaw-backup -n 20 --no-pager").stdout
+    MEASURED["backup_s"] = (time.time() - started) / 3
+    names = archives(host)
+    assert len(names) == 2, names
+    assert host.file(BACKUPS).user == USER and host.file(BACKUPS).mode == 0o700
+    assert host.file(os.path.dirname(BACKUPS)).user == "root"
+    for name in names:
+        assert host.file("%s/%s" % (BACKUPS, name)).user == USER and host.file("%s/%s" % (BACKUPS, name)).mode == 0o600
+    verify = as_user(host, "openclaw backup verify %s/%s" % (BACKUPS, names[-1]))
+    assert verify.rc == 0, verify.stdout + verify.stderr
+    journal = host.check_output("journalctl -u clawops-openclaw-backup --no-pager -o cat")
+    assert "verified backup %s/%s" % (BACKUPS, names[-1]) in journal and "removed" in journal
+    # The watchdog's next check exports them; the facts see them, fresh.
+    assert wait_until(lambda: metrics(host).get("openclaw_backup_archives") == 2, 30), host.run("cat %s" % TEXTFILE).stdout
+    assert metrics(host)["openclaw_backup_last_timestamp_seconds"] >= started - 5
+    facts = gather_facts(host)
+    assert facts["watchdog"]["backups"]["archives"] == 2 and facts["watchdog"]["backups"]["newest"] == names[-1]
+    assert "backup_stale" not in [p["id"] for p in facts["problems"]]
+
+
+def test_restore_backup_puts_the_state_back_and_the_gateway_serves_it(host):
+    newest = archives(host)[-1]
+    assert as_user(host, "echo after-backup > %s" % MARKER).rc == 0
+    rc, out, recap = playbook(path="clawops.openclaw.restore_backup")
+    assert rc == 0 and recap["failed"] == 0, out[-4000:]
+    assert "Restored %s/%s" % (BACKUPS, newest) in out
+    assert host.check_output("cat %s" % MARKER) == "at-backup"
+    assert wait_ready(host, timeout=60)
+    # The state it replaced: archived first, and kept beside as a directory.
+    aside = host.check_output("ls -1 %s-before-restore" % BACKUPS).split()
+    assert len(aside) == 1 and ARCHIVE.match(aside[0]), aside
+    assert host.check_output("ls -d /home/%s/.openclaw.clawops-replaced-* | wc -l" % USER) == "1"
+    assert not host.file(HOLD).exists        # released
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -231,7 +231,7 @@ def test_one_run_saves_the_state_and_writes_the_metrics(tmp_path, monkeypatch):
     settings = load_settings(dict(state_file=str(tmp_path / "state" / "state.json"), textfile=str(tmp_path / "metrics.prom"),
                                   diagnostics_dir=str(tmp_path / "diagnostics")))
     observations = iter([acting_obs(tmp_path), acting_obs(tmp_path)])
-    monkeypatch.setattr(_watchdog, "observe", lambda s, c, now: dict(next(observations), time=now))
+    monkeypatch.setattr(_watchdog, "observe", lambda s, c, now, *rest: dict(next(observations), time=now))
     commands = FakeCommands()
     assert _watchdog.check_once(settings, commands, now=1767225600.0)[0] == FAILING
     assert commands.calls == []
@@ -369,3 +369,96 @@ def test_split_egress_is_observed_and_exported(tmp_path, ss_state, privoxy_state
     assert 'openclaw_egress_up{component="privoxy"} %d' % (privoxy_state == "active") in text
     assert "openclaw_egress_relay_reachable %d" % relay_up in text and "never-shown" not in text
     assert _watchdog.observe_egress(Commands(), 1.0, problems, str(tmp_path / "absent.json")) is None
+
+
+MODELS_STATUS = {"auth": {"oauth": {"profiles": [{"profileId": "openai:a"}, {"profileId": "openai:b"}, {"profileId": "anthropic:main"}]},
+                          "unusableProfiles": [{"profileId": "openai:a", "provider": "openai", "kind": "cooldown", "reason": "rate_limit"},
+                                               {"profileId": "openai:b", "provider": "openai", "kind": "disabled", "reason": "billing"}]}}
+
+
+class FakeCli:
+    """run_command of a node whose `openclaw models status --json` answers ANSWER (rc RC); records argv."""
+
+    def __init__(self, answer, rc=0):
+        self.answer, self.rc, self.argv = answer, rc, []
+
+    def run_command(self, argv, environ_update=None, cwd=None, data=None, binary_data=False):
+        self.argv.append(argv)
+        return self.rc, "Config warnings...\n" + json.dumps(self.answer), "boom" if self.rc else ""
+
+
+def test_auth_profiles_are_counted_by_provider_from_one_models_status_run_as_the_user(tmp_path):
+    releases = tmp_path / "releases"
+    (releases / "2026.9.6" / "lib" / "node_modules" / "openclaw" / "dist").mkdir(parents=True)
+    (releases / "2026.9.6" / "lib" / "node_modules" / "openclaw" / "package.json").write_text('{"version": "2026.9.6"}')
+    (releases / "2026.9.6" / "lib" / "node_modules" / "openclaw" / "dist" / "index.js").write_text("")
+    (releases / "2026.9.6" / "bin").mkdir()
+    (releases / "2026.9.6" / "bin" / "openclaw").write_text("")
+    os.symlink("2026.9.6", str(releases / "current"))
+    settings = load_settings(dict(releases_dir=str(releases)))
+    user = dict(name="openclaw", uid=1000, home="/home/openclaw", groups=[1000])
+    runner = FakeCli(MODELS_STATUS)
+    auth = _watchdog.check_auth(settings, user, 500.0, runner)
+    providers = {"openai": dict(profiles=2, unusable=2), "anthropic": dict(profiles=1, unusable=0)}
+    assert auth == dict(checked_at=500.0, error=None, providers=providers)
+    argv = runner.argv[0]
+    assert argv[-3:] == ["models", "status", "--json"] and str(releases / "2026.9.6" / "bin" / "openclaw") in argv
+    if ROOT:
+        assert argv[argv.index("runuser"):argv.index("runuser") + 3] == ["runuser", "-u", "openclaw"]
+        assert "HOME=/home/openclaw" in argv and "OPENCLAW_CONFIG_PATH=/home/openclaw/.openclaw/openclaw.json" in argv
+    failed = _watchdog.check_auth(settings, user, 500.0, FakeCli({}, rc=1))
+    assert failed["providers"] == {} and "openclaw models status failed" in failed["error"]
+    assert "no active release" in _watchdog.check_auth(load_settings(dict(releases_dir=str(tmp_path))), user, 1.0)["error"]
+
+
+def test_auth_metrics_name_each_provider():
+    state = dict(new_state(), auth=dict(checked_at=500.0, error=None, providers={"openai": dict(profiles=2, unusable=2)}))
+    text = render_metrics(obs(), state, SETTINGS, HEALTHY)
+    assert 'openclaw_auth_profiles{provider="openai"} 2\n' in text and 'openclaw_auth_profiles_unusable{provider="openai"} 2\n' in text
+    assert "openclaw_auth_checked_timestamp_seconds 500.0\n" in text and "openclaw_auth_check_ok 1\n" in text
+    assert "openclaw_auth" not in render_metrics(obs(), new_state(), SETTINGS, HEALTHY)
+
+
+def test_the_auth_profiles_are_read_after_a_healthy_check_every_interval_only(tmp_path, monkeypatch):
+    settings = load_settings(dict(state_file=str(tmp_path / "state" / "state.json"), textfile=None, auth_interval_s=300))
+    healthy = dict(obs(), user=dict(name="openclaw", uid=1000, home="/home/openclaw", groups=[1000]), ready=dict(ok=True))
+    observations = iter([healthy, healthy, acting_obs(tmp_path), healthy])
+    monkeypatch.setattr(_watchdog, "observe", lambda s, c, now, *rest: dict(next(observations), time=now))
+    reads = []
+    monkeypatch.setattr(_watchdog, "check_auth", lambda s, user, now: reads.append(now) or dict(checked_at=now, providers={}, error=None))
+    for now in (1000.0, 1015.0, 1400.0):   # healthy, healthy within the interval, failing when due
+        _watchdog.check_once(settings, FakeCommands(), now=now)
+    assert reads == [1000.0]
+    _watchdog.check_once(settings, FakeCommands(), now=1415.0)    # healthy again and due
+    assert reads == [1000.0, 1415.0]
+    assert json.loads((tmp_path / "state" / "state.json").read_text())["auth"]["checked_at"] == 1415.0
+
+
+def test_a_stall_confirmed_by_the_previous_check_is_confirmed_again_with_one_reading(tmp_path, monkeypatch):
+    """The starved event loop: the first failing check reads for EVENT_LOOP_CONFIRM_S (a burst must not count), the
+    next one, a check interval later on the same stall, one re-reading; any other reason or a reset reads in full."""
+    settings = load_settings(dict(state_file=str(tmp_path / "state.json"), textfile=None, auth_interval_s=0, failures=10))
+    stalled = dict(obs(problems=["event_loop_degraded"]), user=dict(name="openclaw", uid=1000, home="/h", groups=[1000]))
+    hung = dict(stalled, problems=[dict(id="gateway_hung", message="x")])
+    observations = iter([stalled, stalled, hung, stalled, obs()])
+    confirm = []
+    monkeypatch.setattr(_watchdog, "observe", lambda s, c, now, since, confirm_s: confirm.append(confirm_s) or dict(next(observations), time=now))
+    for index in range(5):
+        _watchdog.check_once(settings, FakeCommands(), now=1000.0 + 15 * index)
+    assert confirm == [_watchdog.EVENT_LOOP_CONFIRM_S, _watchdog.EVENT_LOOP_REREAD_S, _watchdog.EVENT_LOOP_REREAD_S,
+                       _watchdog.EVENT_LOOP_CONFIRM_S, _watchdog.EVENT_LOOP_REREAD_S]
+
+
+@pytest.mark.parametrize("uptime, ready, held, read", [
+    (60.0, True, None, True),            # ready inside the start-up grace: asked
+    (60.0, False, None, False),          # still starting: not asked
+    (3600.0, True, "site.yml", False),   # a play holds the node: left alone
+], ids=["ready-in-grace", "starting", "held"])
+def test_the_auth_profiles_are_read_only_from_a_ready_gateway_that_nobody_holds(tmp_path, monkeypatch, uptime, ready, held, read):
+    settings = load_settings(dict(state_file=str(tmp_path / "state.json"), textfile=None))
+    observation = dict(obs(uptime=uptime, held=held), user=dict(name="openclaw", uid=1000, home="/h", groups=[1000]), ready=dict(ok=ready))
+    monkeypatch.setattr(_watchdog, "observe", lambda s, c, now, *rest: dict(observation, time=now))
+    reads = []
+    monkeypatch.setattr(_watchdog, "check_auth", lambda s, user, now: reads.append(now) or dict(checked_at=now, providers={}, error=None))
+    _watchdog.check_once(settings, FakeCommands(), now=1000.0)
+    assert reads == ([1000.0] if read else [])

@@ -6,6 +6,7 @@
 """openclaw_backup against a fake `openclaw` executable that speaks `backup create` / `backup restore` as 2026.9.6
 does: create tars $HOME/.openclaw into <root>/payload/posix<state dir>, restore untars into a fresh --target."""
 
+import errno
 import json
 import os
 import re
@@ -20,6 +21,7 @@ import pytest
 
 from ansible.module_utils import basic
 
+from ansible_collections.clawops.openclaw.plugins.module_utils import _backup
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_backup
 from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
     AnsibleExitJson, AnsibleFailJson, exit_json, fail_json, set_module_args,
@@ -335,8 +337,8 @@ def test_two_archives_in_one_second_get_two_names(cli, state, dest):
 
 
 def test_a_name_still_taken_after_a_second_fails_and_keeps_the_file(cli, state, dest, monkeypatch):
-    monkeypatch.setattr(openclaw_backup, "utc_stamp", lambda now=None: "20991231T235959Z")
-    monkeypatch.setattr(openclaw_backup.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(_backup, "utc_stamp", lambda now=None: "20991231T235959Z")
+    monkeypatch.setattr(_backup.time, "sleep", lambda seconds: None)
     dest.mkdir(parents=True)
     taken = dest / "openclaw-2026.9.5-20991231T235959Z.tar.gz"
     taken.write_bytes(b"someone else's")
@@ -469,6 +471,41 @@ def test_restore_swaps_in_the_archived_state_and_keeps_the_replaced_one(cli, sta
     assert len(calls) == 1 and calls[0]["argv"][:3] == ["backup", "restore", backup["archive"]]
     target = calls[0]["argv"][calls[0]["argv"].index("--target") + 1]
     assert os.path.dirname(target) == str(state.parent) and os.path.basename(target).startswith(state.name + ".clawops-restore-")
+
+
+def exdev_for(path, monkeypatch, also_rmtree=False):
+    """os.rename of PATH fails as overlayfs fails it for a directory of a lower layer (a container image's)."""
+    real_rename, real_rmtree = os.rename, openclaw_backup.shutil.rmtree
+
+    def rename(src, dst, *args, **kwargs):
+        if str(src) == str(path):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real_rename(src, dst, *args, **kwargs)
+
+    def rmtree(target, *args, **kwargs):
+        if also_rmtree and str(target) == str(path) and not kwargs.get("ignore_errors"):
+            os.unlink(os.path.join(str(path), "openclaw.json"))   # half-way
+            raise OSError(errno.EACCES, "Permission denied")
+        return real_rmtree(target, *args, **kwargs)
+
+    monkeypatch.setattr(openclaw_backup.os, "rename", rename)
+    monkeypatch.setattr(openclaw_backup.shutil, "rmtree", rmtree)
+
+
+def test_a_state_dir_that_cannot_be_renamed_is_copied_aside_then_replaced(cli, state, backup, monkeypatch):
+    migrated = tree(state)
+    exdev_for(state, monkeypatch)
+    result = restore(cli, state, backup["archive"])
+    assert result["restored"] is True and "failed" not in result, result
+    assert tree(state) == backup["tree"] and tree(result["replaced"]) == migrated
+
+
+def test_a_copy_aside_that_fails_half_way_puts_the_state_back(cli, state, backup, monkeypatch):
+    migrated = tree(state)
+    exdev_for(state, monkeypatch, also_rmtree=True)
+    result = restore(cli, state, backup["archive"])
+    assert result["failed"] and "could not move %s aside" % state in result["msg"] and "put back from its copy" in result["msg"]
+    assert result["restored"] is False and tree(state) == migrated and leftovers(state) == []
 
 
 def test_restore_without_unless_marks_always_restores(cli, state, backup):

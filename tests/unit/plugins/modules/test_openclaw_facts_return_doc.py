@@ -167,6 +167,12 @@ class Node:
                                              "agent:main:mine": dict(USER, authProfileOverride="openai:b")}).close()
         write(self.state / "agents" / "main" / "agent" / "auth-profiles.json", json.dumps({"profiles": {"openai:legacy": {}}}))
 
+        # The watchdog's settings with scheduled backups, one archive written.
+        backups = tmp_path / "backups"
+        write(backups / "openclaw-2026.9.6-20261206T000000Z.tar.gz", "archive")
+        monkeypatch.setattr(openclaw_facts, "WATCHDOG_SETTINGS_FILE", write(tmp_path / "watchdog" / "watchdog.json", json.dumps(
+            {"user": "openclaw", "backup_dir": str(backups), "state_file": str(tmp_path / "watchdog" / "state.json")})))
+
         entry = pwd.struct_passwd(("openclaw", "x", self.uid, os.getegid(), "", str(self.home), "/bin/sh"))
         monkeypatch.setattr(pwd, "getpwnam", lambda name: entry)
         monkeypatch.setattr(openclaw_facts, "BIN_DIRS", (str(tmp_path / "bin"),))

@@ -6,6 +6,7 @@
 
 import json
 import os
+import pwd
 import time
 
 import pytest
@@ -60,3 +61,34 @@ def test_a_state_file_of_another_user_is_not_read(tmp_path, monkeypatch):
     os.chown(str(tmp_path / "state.json"), 65534, 65534)
     fact, ids = gather(tmp_path, monkeypatch, {})
     assert not fact["gave_up"] and ids == ["watchdog_stale"]
+
+
+def _backup_settings(tmp_path, archive_age_h, settings_age_h):
+    """Settings of scheduled backups every 24 h for this process's user; an archive ARCHIVE_AGE_H old (None: none)."""
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    if archive_age_h is not None:
+        archive = backups / "openclaw-2026.9.6-20261206T000000Z.tar.gz"
+        archive.write_bytes(b"archive")
+        os.utime(str(archive), (NOW - archive_age_h * 3600, NOW - archive_age_h * 3600))
+    return dict(user=pwd.getpwuid(os.geteuid()).pw_name, backup_dir=str(backups), backup_interval_h=24), settings_age_h
+
+
+@pytest.mark.parametrize("archive_age_h, settings_age_h, stale", [
+    (2, 100, False), (50, 100, True), (None, 2, False), (None, 50, True),
+], ids=["fresh", "stale", "none-yet", "never-written"])
+def test_the_backup_fact(tmp_path, monkeypatch, archive_age_h, settings_age_h, stale):
+    settings, settings_age_h = _backup_settings(tmp_path, archive_age_h, settings_age_h)
+    state = dict(new_state(), last_check=NOW - 5, last_verdict="healthy")
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    settings_file = tmp_path / "watchdog.json"
+    settings_file.write_text(json.dumps(dict(settings, state_file=str(tmp_path / "state.json"))))
+    os.utime(str(settings_file), (NOW - settings_age_h * 3600, NOW - settings_age_h * 3600))
+    monkeypatch.setattr(openclaw_facts, "WATCHDOG_SETTINGS_FILE", str(settings_file))
+    g = Gatherer(_Module())
+    g.gather_watchdog()
+    fact, ids = g.facts["watchdog"], [p["id"] for p in g.problems]
+    assert ids == (["backup_stale"] if stale else []), g.problems
+    backups = fact["backups"]
+    assert backups["archives"] == (0 if archive_age_h is None else 1) and backups["interval_h"] == 24 and backups["keep"] == 7
+    assert (backups["newest_age_s"] is None) is (archive_age_h is None)
