@@ -80,6 +80,20 @@ def seen_while_a_cools_down(host, refuse, finding):
     return auth
 
 
+WATCHDOG_STATE = "/var/lib/clawops-openclaw/watchdog/state.json"
+METRICS = "/var/lib/prometheus/node-exporter/clawops_openclaw.prom"
+
+
+def watchdog_auth_metrics(host):
+    """One check of the watchdog (its timer's service) with its auth read made due (it reads the profiles every
+    watchdog_auth_interval_s): the openclaw_auth_* samples it wrote, {name{labels}: value}."""
+    forget = ("import json; p = %r; s = json.load(open(p)); s['auth'] = None; open(p, 'w').write(json.dumps(s))" % WATCHDOG_STATE)
+    host.run_expect([0], "python3 -c %s" % shlex.quote(forget))
+    host.run_expect([0], "systemctl start clawops-openclaw-watchdog.service")
+    text = host.check_output("cat %s" % METRICS)
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith("openclaw_auth")}
+
+
 def test_only_a_registered_and_the_turn_hits_the_rate_limit(host):
     stored = [p["id"] for p in cli_json(host, "openclaw models auth list --json")["profiles"]]
     assert stored == ["fake:a"]
@@ -91,9 +105,20 @@ def test_only_a_registered_and_the_turn_hits_the_rate_limit(host):
         assert "API rate limit reached" in result["error"]["message"]
         assert provider_log(host)[-1]["limited"] is True
 
-    # The facts see A cooling down after the refused turn.
-    auth = seen_while_a_cools_down(host, refused_turn, ("profile_unusable", "fake:a"))
+    # The facts see A cooling down after the refused turn, and so does the watchdog without a human, right after it:
+    # every profile of the provider unusable (the alert OpenClawProviderUnusable's condition). Both inside the same
+    # window: a further refusal would double A's later cooldowns, and the tests after this one count on them.
+    samples = {}
+
+    def refused_turn_seen_by_the_watchdog():
+        refused_turn()
+        samples.clear()
+        samples.update(watchdog_auth_metrics(host))
+
+    auth = seen_while_a_cools_down(host, refused_turn_seen_by_the_watchdog, ("profile_unusable", "fake:a"))
     assert [u for u in auth["unusable"] if u["profile_id"] == "fake:a"][0]["reason"] == "rate_limit"
+    assert samples.get('openclaw_auth_profiles{provider="fake"}') == 1 and samples.get("openclaw_auth_check_ok") == 1, samples
+    assert samples.get('openclaw_auth_profiles_unusable{provider="fake"}') == 1, samples
 
 
 def test_a_chat_session_stays_pinned_to_the_limited_key(host):
@@ -145,6 +170,10 @@ def test_the_same_agent_turn_now_succeeds_from_b(host):
     new = provider_log(host)[sent:]
     # At most one attempt on A (when its cooldown already ran out), then B answers.
     assert new[-1]["key_suffix"] == KEY_B[-4:] and not new[-1]["limited"] and len(new) <= 2, new
+    # With B usable the provider has a way out: the watchdog counts two profiles, not all of them unusable.
+    samples = watchdog_auth_metrics(host)
+    assert samples.get('openclaw_auth_profiles{provider="fake"}') == 2, samples
+    assert samples.get('openclaw_auth_profiles_unusable{provider="fake"}', 0) < 2, samples
 
 
 def test_rerun_is_a_no_op_and_check_mode_reports_nothing(host):
