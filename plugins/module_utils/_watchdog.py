@@ -369,15 +369,23 @@ def auth_by_provider(status):
     return providers
 
 
+def active_cli(settings, home, timeout, runner=None, run_as=None):
+    """(version, OpenClawCli) of the release root's `current` link names, on the gateway's config under HOME;
+    (None, None) when there is none. The binary is in root's release directories, never a path a user file names."""
+    version = read_layout(settings["releases_dir"])["active"]
+    if version is None:
+        return None, None
+    return version, OpenClawCli(runner or Runner(), os.path.join(settings["releases_dir"], version, CLI),
+                                config_path=os.path.join(state_dir_of(home, settings["profile"]), "openclaw.json"),
+                                timeout=timeout, run_as=run_as)
+
+
 def check_auth(settings, user, now, runner=None):
     """The auth part of the state: which providers have how many profiles, how many unusable. The CLI runs as the
     service user (runuser, its HOME and manager), the active release's, bounded; root only parses its JSON."""
-    version = read_layout(settings["releases_dir"])["active"]
+    version, cli = active_cli(settings, user["home"], AUTH_CHECK_TIMEOUT_S, runner, run_as=user)
     if version is None:
         return dict(checked_at=now, providers={}, error="no active release in %s" % settings["releases_dir"])
-    cli = OpenClawCli(runner or Runner(), os.path.join(settings["releases_dir"], version, CLI),
-                      config_path=os.path.join(state_dir_of(user["home"], settings["profile"]), "openclaw.json"),
-                      timeout=AUTH_CHECK_TIMEOUT_S, run_as=user)
     try:
         status = cli.json(["models", "status", "--json"], what="openclaw models status")
     except CliError as exc:
@@ -655,12 +663,10 @@ def run_backup(settings, now=None, runner=None):
     if held:
         # A play that replaces the state (an upgrade, a restore) takes its own archive first.
         return 0, 5, "the node is held by %s: this backup is skipped" % held
-    version = read_layout(settings["releases_dir"])["active"]
+    version, cli = active_cli(settings, me.pw_dir, CREATE_TIMEOUT_S, runner)
     if version is None:
         return 1, 3, "no active OpenClaw release in %s: nothing to archive with" % settings["releases_dir"]
     state_dir = state_dir_of(me.pw_dir, settings["profile"])
-    cli = OpenClawCli(runner or Runner(), os.path.join(settings["releases_dir"], version, CLI),
-                      config_path=os.path.join(state_dir, "openclaw.json"), timeout=CREATE_TIMEOUT_S)
     started = time.time()
     try:
         archive, pruned = write_archive(cli, state_dir, settings["backup_dir"], version, settings["backup_include_workspace"],
