@@ -36,6 +36,7 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._collect_service 
 )
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import read_text, redact_log
 from ansible_collections.clawops.openclaw.plugins.module_utils._egress import parse_privoxy_forwards
+from ansible_collections.clawops.openclaw.plugins.module_utils._hold import reason as read_hold
 from ansible_collections.clawops.openclaw.plugins.module_utils._releases import CLI, read_layout
 from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import Dir, Refused, prune, run_as, stamp
 from ansible_collections.clawops.openclaw.plugins.module_utils._sessions import stored_profile_ids, unusable_profiles
@@ -241,23 +242,8 @@ class Runner:
 
 
 def hold_reason(path, now):
-    """What holds the node, None when nothing does. A collection play writes the file while it runs ({"by", "ttl_s"});
-    it expires ttl_s after its mtime (the node's clock), so a play that died holds the node for ttl_s at most.
-    Only a regular file of root counts: the file lives in a root-only directory."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    if not (st.st_uid == 0 and (st.st_mode & 0o170000) == 0o100000):
-        return None
-    try:
-        data = json.loads(read_text(path, limit=4096) or "")
-    except ValueError:
-        return None
-    ttl = data.get("ttl_s") if isinstance(data, dict) else None
-    if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or st.st_mtime + ttl <= now:
-        return None
-    return "%s until %s" % (str(data.get("by", "a collection play"))[:100], time.strftime("%H:%M:%SZ", time.gmtime(st.st_mtime + ttl)))
+    """What holds the node, None when nothing does (the hold's format: _hold)."""
+    return read_hold(path, now)
 
 
 def _number(value):
