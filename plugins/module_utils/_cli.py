@@ -107,21 +107,27 @@ def _unique(items):
     return out
 
 
-def extract_json(text):
+def extract_json(text, key=None):
     """The JSON object in CLI output, or None.
 
     Node and OpenClaw print banners, deprecation and plugin warnings around the answer, some holding
-    braces themselves (`[plugins] loaded {feishu}`): the answer is the first object that starts a line
-    and decodes, preferring one followed by nothing but whitespace; else the first object anywhere."""
+    braces themselves (`[plugins] loaded {feishu}`) or whole JSON log records: the answer is the first
+    object that starts a line and decodes, preferring one followed by nothing but whitespace; else the
+    first object anywhere. key: only an object with that top-level key is the answer (a log record
+    printed around it is not)."""
     if not isinstance(text, str) or "{" not in text:
         return None
     decoder = json.JSONDecoder()
+
+    def wanted(data):
+        return isinstance(data, dict) and (key is None or key in data)
+
     line_starts = [m.start(1) for m in re.finditer(r"(?m)^[ \t]*(\{)", text)]
     anywhere = [m.start() for m in re.finditer(r"\{", text)]
     first = None
     for start in line_starts:
         data, end = _decode_at(decoder, text, start)
-        if isinstance(data, dict):
+        if wanted(data):
             if not text[end:].strip():
                 return data
             first = data if first is None else first
@@ -129,7 +135,7 @@ def extract_json(text):
         return first
     for start in anywhere:
         data, dummy = _decode_at(decoder, text, start)
-        if isinstance(data, dict):
+        if wanted(data):
             return data
     return None
 
@@ -187,8 +193,8 @@ class CliResult:
     def __init__(self, argv, rc, stdout, stderr):
         self.argv, self.rc, self.stdout, self.stderr = argv, rc, stdout or "", stderr or ""
 
-    def json(self):
-        return extract_json(self.stdout)
+    def json(self, key=None):
+        return extract_json(self.stdout, key)
 
 
 class OpenClawCli:
@@ -294,14 +300,16 @@ class OpenClawCli:
             raise self.error(result, what, secrets=tuple(secrets) + ((stdin,) if stdin else ()))
         return result.stdout
 
-    def json(self, args, what=None, any_rc=False):
-        """The JSON object a call answers with (raises CliError). any_rc: a verdict comes with rc 1 too (config validate)."""
+    def json(self, args, what=None, any_rc=False, key=None):
+        """The JSON object a call answers with (raises CliError). any_rc: a verdict comes with rc 1 too (config validate).
+        key: the answer is an object with that top-level key; an output without one is an error."""
         result = self.call(args)
-        data = result.json()
+        data = result.json(key)
         if result.rc != 0 and not any_rc:
             raise self.error(result, what)
         if data is None:
-            raise self.error(result, what, reason="no JSON object in its output" if result.rc == 0 else None)
+            reason = ("no JSON object%s in its output" % (" with %r" % key if key else "")) if result.rc == 0 else None
+            raise self.error(result, what, reason=reason)
         return data
 
     def with_config(self, config_path):

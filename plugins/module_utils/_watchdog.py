@@ -373,7 +373,8 @@ def check_auth(settings, user, now, runner=None):
     if version is None:
         return dict(checked_at=now, providers={}, error="no active release in %s" % settings["releases_dir"])
     try:
-        status = cli.json(["models", "status", "--json"], what="openclaw models status")
+        # key: a JSON log record OpenClaw prints around its answer is not the answer (it read as "no profiles").
+        status = cli.json(["models", "status", "--json"], what="openclaw models status", key="auth")
     except CliError as exc:
         return dict(checked_at=now, providers={}, error=exc.msg[:300])
     return dict(checked_at=now, providers=auth_by_provider(status), error=None)

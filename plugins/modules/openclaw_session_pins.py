@@ -159,7 +159,7 @@ class SessionPins:
         if targets and p["unusable_only"]:
             unusable = set()
             for agent in sorted(set(pin["agent"] for pin in targets)):
-                status = self.cli.json(["models", "status", "--json", "--agent", agent])
+                status = self.cli.json(["models", "status", "--json", "--agent", agent], key="auth")
                 unusable.update("%s/%s" % (agent, u["profile_id"]) for u in unusable_profiles(status))
             targets = [pin for pin in targets if "%s/%s" % (pin["agent"], pin["profile_id"]) in unusable]
 

@@ -79,6 +79,15 @@ def test_extract_json_finds_the_answer(text, expected):
     assert extract_json(text) == expected
 
 
+def test_extract_json_with_a_key_skips_log_records_around_the_answer():
+    # A JSON log record before the answer and a warning after it: without the key the record would be "the answer".
+    text = '{"level":"warn","msg":"profile in cooldown"}\n{"auth": {"oauth": {"profiles": []}}}\nwarning: slow\n'
+    assert extract_json(text) == {"level": "warn", "msg": "profile in cooldown"}
+    assert extract_json(text, key="auth") == {"auth": {"oauth": {"profiles": []}}}
+    assert extract_json('{"level":"warn"}\n', key="auth") is None
+    assert extract_json('note {"level":"warn"} then {"auth": {}}', key="auth") == {"auth": {}}
+
+
 @pytest.mark.parametrize("text", [
     "", None, "No change", "Applied 2 changes\n", '{"unterminated": ', "[1, 2]\n", "{not json}\n", '"a string"',
 ])

@@ -408,6 +408,12 @@ def test_auth_profiles_are_counted_by_provider_from_one_models_status_run_as_the
         assert "HOME=/home/openclaw" in argv and "OPENCLAW_CONFIG_PATH=/home/openclaw/.openclaw/openclaw.json" in argv
     failed = _watchdog.check_auth(settings, user, 500.0, FakeCli({}, rc=1))
     assert failed["providers"] == {} and "openclaw models status failed" in failed["error"]
+    # A JSON log record around the answer is not the answer: counted from the answer, or an error, never "no profiles".
+    logged = FakeCli(MODELS_STATUS)
+    logged.run_command = lambda argv, **kw: (0, '{"level":"warn","msg":"cooldown"}\n%s\nwarning\n' % json.dumps(MODELS_STATUS), "")
+    assert _watchdog.check_auth(settings, user, 500.0, logged)["providers"] == providers
+    only_log = FakeCli({"level": "warn", "msg": "cooldown"})
+    assert "no JSON object with 'auth'" in _watchdog.check_auth(settings, user, 500.0, only_log)["error"]
     assert "no active release" in _watchdog.check_auth(load_settings(dict(releases_dir=str(tmp_path))), user, 1.0)["error"]
 
 
