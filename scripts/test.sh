@@ -110,10 +110,8 @@ run_molecule() {
 # stop timeouts, cooldowns) and the lanes fill those waits; past that the suite is CPU-bound on two
 # cores (docs/testing.md), so more lanes do not make it faster. Each scenario has its own containers and networks. The lanes that start with a
 # scenario needing the cached node wait for its one build while default (fresh converge) and the unit
-# stages run. The split evens the lanes' sums measured in the last clean-clone run (docs/testing.md):
-# the longest lane is the suite's wall time, and a lane that ends early leaves the cores to the others.
-# TEST_LANES overrides it ("step step|step ...").
-TEST_LANES=${TEST_LANES:-"molecule:remediation|molecule:auth molecule:upgrade|unit sanity lint gates molecule:boundary molecule:egress|molecule:remediation-config|molecule:default molecule:watchdog"}
+# stages run. TEST_LANES overrides the split ("step step|step ..."). See docs/testing.md.
+TEST_LANES=${TEST_LANES:-"molecule:remediation|molecule:default molecule:auth|unit sanity lint gates molecule:boundary molecule:egress|molecule:remediation-config molecule:upgrade|molecule:watchdog"}
 
 run_step() {
   case "$1" in
