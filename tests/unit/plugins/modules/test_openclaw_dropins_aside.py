@@ -16,11 +16,10 @@ from unittest import mock
 
 import pytest
 
-from ansible.module_utils import basic
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_dropins_aside
 from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
-    AnsibleExitJson, AnsibleFailJson, exit_json, fail_json, set_module_args,
+    run_module,
 )
 
 OWN = "50-clawops-openclaw.conf"
@@ -28,13 +27,7 @@ OWN = "50-clawops-openclaw.conf"
 
 def run(check=False, **args):
     args.setdefault("rewrite", [OWN])
-    if check:
-        args["_ansible_check_mode"] = True
-    with set_module_args(args):
-        with mock.patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json):
-            with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as caught:
-                openclaw_dropins_aside.main()
-    return caught.value.result
+    return run_module(openclaw_dropins_aside.main, check=check, **args)
 
 
 def tree(path):

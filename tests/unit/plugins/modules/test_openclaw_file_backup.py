@@ -13,29 +13,19 @@ import json
 import os
 import stat
 import time
-from unittest import mock
 
 import pytest
 
-from ansible.module_utils import basic
 
 from ansible_collections.clawops.openclaw.plugins.module_utils import _safefs
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_file_backup
 from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
-    AnsibleExitJson, AnsibleFailJson, exit_json, fail_json, set_module_args,
+    run_module,
 )
 
 
 def run(check=False, diff=False, **args):
-    if check:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with set_module_args(args):
-        with mock.patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json):
-            with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as caught:
-                openclaw_file_backup.main()
-    return caught.value.result
+    return run_module(openclaw_file_backup.main, check=check, diff=diff, **args)
 
 
 @pytest.fixture

@@ -8,29 +8,21 @@
 import json
 import os
 import time
-from unittest import mock
 
 import pytest
 
-from ansible.module_utils import basic
 
 from ansible_collections.clawops.openclaw.plugins.module_utils import _hold
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_hold
 from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
-    AnsibleExitJson, AnsibleFailJson, exit_json, fail_json, set_module_args,
+    run_module,
 )
 
 ROOT = os.geteuid() == 0
 
 
 def run(check=False, **args):
-    if check:
-        args["_ansible_check_mode"] = True
-    with set_module_args(args):
-        with mock.patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json):
-            with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as caught:
-                openclaw_hold.main()
-    return caught.value.result
+    return run_module(openclaw_hold.main, check=check, **args)
 
 
 @pytest.mark.skipif(not ROOT, reason="the hold counts only as a file of root")

@@ -11,11 +11,10 @@ from unittest import mock
 
 import pytest
 
-from ansible.module_utils import basic
 
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_node_code
 from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
-    AnsibleExitJson, AnsibleFailJson, exit_json, fail_json, set_module_args,
+    run_module,
 )
 
 PKG = "ansible_collections/clawops/__init__.py"
@@ -24,15 +23,7 @@ FILES = {"entry": "#!/usr/bin/python3\nprint('hi')\n", "ansible_collections/__in
 
 
 def run(check=False, diff=False, **args):
-    if check:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with set_module_args(args):
-        with mock.patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json):
-            with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as caught:
-                openclaw_node_code.main()
-    return caught.value.result
+    return run_module(openclaw_node_code.main, check=check, diff=diff, **args)
 
 
 def tree(root):

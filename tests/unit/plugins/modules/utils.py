@@ -103,19 +103,28 @@ class FakeOpenClaw:
         return 0, "", ""
 
 
-def run_main(main, run_command, tmp_path, check=False, diff=False, **args):
-    """Run a module's main() with a fake CLI (run_command) and default paths under tmp_path; returns its result."""
-    args.setdefault("openclaw_bin", "/usr/local/bin/openclaw")
-    args.setdefault("config_path", str(tmp_path / "openclaw.json"))
+def run_module(main, check=False, diff=False, run_command=None, **args):
+    """Run a module's main() with args (check and diff mode as asked); returns its result, exit or fail.
+    run_command: a fake for AnsibleModule.run_command, when the module runs commands."""
     if check:
         args["_ansible_check_mode"] = True
     if diff:
         args["_ansible_diff"] = True
+    patches = dict(exit_json=exit_json, fail_json=fail_json)
+    if run_command is not None:
+        patches["run_command"] = run_command
     with set_module_args(args):
-        with mock.patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json, run_command=run_command):
+        with mock.patch.multiple(basic.AnsibleModule, **patches):
             with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as caught:
                 main()
     return caught.value.result
+
+
+def run_main(main, run_command, tmp_path, check=False, diff=False, **args):
+    """Run a module's main() with a fake CLI (run_command) and default paths under tmp_path; returns its result."""
+    args.setdefault("openclaw_bin", "/usr/local/bin/openclaw")
+    args.setdefault("config_path", str(tmp_path / "openclaw.json"))
+    return run_module(main, check=check, diff=diff, run_command=run_command, **args)
 
 
 def unit_directives(unit, dropin_dir):
