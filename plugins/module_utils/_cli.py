@@ -34,6 +34,9 @@ KILL_AFTER_SECONDS = 2
 # coreutils timeout: 124 when the command timed out; after -k its SIGKILL goes to its own process
 # group, timeout included, so the caller sees -9 (or 128+9 through a shell).
 TIMED_OUT_RCS = (124, 137, -9)
+# Node's module compile cache the gateway role sets up for the gateway (gateway_node_compile_cache), under the
+# service user's home: a CLI call as that user uses it once it exists (about 10 % of a start's CPU).
+COMPILE_CACHE_SUBDIR = ".cache/openclaw/node-compile-cache"
 # How much of the CLI's output an error carries.
 ERROR_TAIL = 1500
 
@@ -244,6 +247,10 @@ class OpenClawCli:
         env = dict(HOME=home, XDG_RUNTIME_DIR="/run/user/%d" % uid, PATH=os.pathsep.join(path), LC_ALL="C", NO_COLOR="1")
         if self.config_path:
             env["OPENCLAW_CONFIG_PATH"] = self.config_path
+        cache = os.path.join(home, COMPILE_CACHE_SUBDIR)
+        # Never for root: the cache is the service user's to write, and compiled code from it would run as root.
+        if uid != 0 and os.path.isdir(cache):
+            env["NODE_COMPILE_CACHE"] = cache
         return env
 
     def command(self, args):

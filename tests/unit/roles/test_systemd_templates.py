@@ -20,6 +20,7 @@ import yaml
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
 
+from ansible_collections.clawops.openclaw.plugins.module_utils._cli import COMPILE_CACHE_SUBDIR
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import parse_unit_file, unit_environment
 from ansible_collections.clawops.openclaw.plugins.module_utils._inputs import role_errors, systemd_quote
 
@@ -63,6 +64,7 @@ def render(role, template, overrides):
     variables = load("roles", role, "defaults", "main.yml")
     variables.update(load("roles", role, "vars", "main.yml"))
     variables.update(copy.deepcopy(overrides))
+    variables.setdefault("__gateway_home", "/home/openclaw")   # set by the role's user.yml from getent
     variables["ansible_managed"] = "Ansible managed: do not edit"
     with open(os.path.join(ROOT, "roles", role, "templates", template)) as handle:
         source = handle.read()
@@ -99,7 +101,7 @@ def test_hostile_but_valid_values_pass_the_preflight():
 
 
 def test_dropin_round_trips_every_value():
-    text = render("gateway", "dropin.conf.j2", HOSTILE_BUT_VALID)
+    text = render("gateway", "dropin.conf.j2", dict(HOSTILE_BUT_VALID, __gateway_home="/srv/open claw/%h"))
     directives = parse_unit_file(text)
     names = [name for name, _value in directives]
     assert sorted(set(names)) == sorted(["Environment"] + list(HOSTILE_BUT_VALID["gateway_service_limits"]))
@@ -108,12 +110,20 @@ def test_dropin_round_trips_every_value():
     expected = dict((k, str(v)) for k, v in HOSTILE_BUT_VALID["gateway_environment"].items())
     proxy = HOSTILE_BUT_VALID["gateway_proxy_url"]
     expected.update(HTTP_PROXY=proxy, HTTPS_PROXY=proxy, http_proxy=proxy, https_proxy=proxy,
-                    NODE_EXTRA_CA_CERTS=HOSTILE_BUT_VALID["gateway_ca_bundle"])
+                    NODE_EXTRA_CA_CERTS=HOSTILE_BUT_VALID["gateway_ca_bundle"],
+                    NODE_COMPILE_CACHE="/srv/open claw/%h/.cache/openclaw/node-compile-cache")
     for name, value in expected.items():
         assert env[name] == value, name
     # One Environment= line per variable: nothing a value contains starts another assignment.
     assert len(environment) == len(env)
     assert env["NO_PROXY"].endswith(",10.0.0.0/8,[::1]:8080,.internal.example,*")
+
+
+def test_the_compile_cache_is_where_the_cli_looks_for_it_and_can_be_off():
+    env = systemd_environment([v for n, v in parse_unit_file(render("gateway", "dropin.conf.j2", {})) if n == "Environment"])
+    assert env["NODE_COMPILE_CACHE"] == "/home/openclaw/" + COMPILE_CACHE_SUBDIR
+    off = parse_unit_file(render("gateway", "dropin.conf.j2", {"gateway_node_compile_cache": False}))
+    assert "NODE_COMPILE_CACHE" not in systemd_environment([v for n, v in off if n == "Environment"])
 
 
 @pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze not installed")

@@ -115,6 +115,25 @@ def test_the_environment_is_the_same_for_every_call(as_service_user, monkeypatch
                        PATH="/opt/openclaw/bin:/usr/sbin:/home/openclaw/bin:/usr/local/bin:/usr/bin:/bin")
 
 
+def test_the_gateways_compile_cache_is_used_once_it_exists(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert "NODE_COMPILE_CACHE" not in client().environment()           # gateway_node_compile_cache off: none created
+    cache = tmp_path / ".cache" / "openclaw" / "node-compile-cache"
+    cache.mkdir(parents=True)
+    assert client().environment()["NODE_COMPILE_CACHE"] == str(cache)
+
+
+def test_the_service_users_compile_cache_is_never_used_by_root(tmp_path, monkeypatch):
+    (tmp_path / ".cache" / "openclaw" / "node-compile-cache").mkdir(parents=True)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setenv("HOME", str(tmp_path))                          # root with the user's HOME (sudo -E, say)
+    assert "NODE_COMPILE_CACHE" not in client().environment()
+    # As the service user (root switching to it), the user's own cache is fine.
+    switched = client(run_as=dict(name="openclaw", uid=1001, home=str(tmp_path)))
+    assert switched.environment()["NODE_COMPILE_CACHE"] == str(tmp_path / ".cache" / "openclaw" / "node-compile-cache")
+
+
 def test_root_runs_the_cli_as_the_service_user(monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 0)
     cli = client(run_as=dict(name="openclaw", uid=1001, home="/home/openclaw"))
