@@ -46,7 +46,8 @@ def collect_auth(user, installed, config, config_data, cli_json_call):
     parse_ok); config_data: the parsed config (auth.profiles, auth.order); cli_json_call: argv -> (JSON, error), the
     CLI run as the service user (cli_json)."""
     problems = Problems()
-    auth = dict(stored=[], registered=[], order={}, unusable=[], legacy_files=[], pins=[], drift=[])
+    # read: whether OpenClaw answered; without it `stored` is empty for want of an answer, not because nothing is stored.
+    auth = dict(read=False, stored=[], registered=[], order={}, unusable=[], legacy_files=[], pins=[], drift=[])
     if not (installed and user and config["parse_ok"]):
         return auth, problems
 
@@ -79,7 +80,7 @@ def collect_auth(user, installed, config, config_data, cli_json_call):
     registered = sorted((config_auth.get("profiles") or {}).keys()) if isinstance(config_auth.get("profiles"), dict) else []
     order = config_auth.get("order") if isinstance(config_auth.get("order"), dict) else {}
     unusable = unusable_profiles(status)
-    auth.update(stored=stored, registered=registered, order=order, unusable=unusable)
+    auth.update(read=True, stored=stored, registered=registered, order=order, unusable=unusable)
     for profile_id in sorted(set(stored) - set(registered)):
         drift("stored_not_registered", "auth profile %s is stored but not registered under auth.profiles: it never joins rotation"
               % profile_id, profile_id=profile_id)

@@ -984,6 +984,12 @@ ansible_facts:
           returned: with O(gather_auth)
           type: dict
           contains:
+            read:
+              description:
+                - Whether OpenClaw answered C(openclaw models status). V(false) (not installed, no config, or the CLI failed,
+                  C(auth_unreadable)) leaves C(stored) empty for want of an answer; never take that as "nothing stored".
+              returned: always
+              type: bool
             stored:
               description: Profile ids in OpenClaw's credential store.
               returned: always

@@ -363,6 +363,8 @@ def test_unreadable_auth_state(tmp_path, monkeypatch, status, pin_errors, expect
     gatherer.cli_json = lambda argv: status
     gatherer.gather_auth()
     assert ids(gatherer) == [expected] and only(gatherer, expected)["manual"] is True
+    # Stored profiles unknown when OpenClaw did not answer: the auth role then asks the CLI itself, never re-pastes keys.
+    assert gatherer.facts["auth"]["read"] is (status[0] is not None)
 
 
 # --- proxy variables outside the collection's drop-in ----------------------------------------------------------
