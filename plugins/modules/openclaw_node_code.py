@@ -49,6 +49,14 @@ options:
     description: Mode of the directories.
     type: raw
     default: "0755"
+  compile_python:
+    description:
+      - Also keep Python's bytecode cache (C(__pycache__/NAME.TAG.pyc)) of every listed C(.py) file up to date, for the
+        interpreter the module runs with, written the same way as the files.
+      - For code run where Python cannot write that cache itself (a unit with C(ProtectSystem=full) sees C(/usr)
+        read-only), which would otherwise compile all of it again at every start.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -67,6 +75,12 @@ written:
   type: list
   elements: str
   sample: [ansible_collections/clawops/openclaw/plugins/module_utils/_watchdog.py]
+compiled:
+  description: Bytecode cache files (relative to O(path)) that were (or would be) written, with O(compile_python).
+  returned: always
+  type: list
+  elements: str
+  sample: [ansible_collections/clawops/openclaw/plugins/module_utils/__pycache__/_watchdog.cpython-311.pyc]
 removed:
   description: Files (relative to O(path)) that were (or would be) removed, as no longer listed.
   returned: always
@@ -77,9 +91,13 @@ removed:
 
 import errno
 import hashlib
+import importlib.util
+import marshal
 import os
 import re
 import stat
+import struct
+import sys
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -119,6 +137,12 @@ def plan_tree(files):
     if clash:
         raise Refused("%s is listed as a file and is a directory of another file" % clash[0])
     return wanted
+
+
+def cache_path(rel):
+    """Where Python looks for the bytecode of the source at rel (importlib.util.cache_from_source, relative)."""
+    parent, name = os.path.split(rel)
+    return "/".join(p for p in (parent, CACHE, "%s.%s.pyc" % (name[:-3], sys.implementation.cache_tag)) if p)
 
 
 def digest(data):
@@ -191,6 +215,46 @@ class Tree:
             return True
         finally:
             os.close(fd)
+
+    def compile_python(self, rel, root_path):
+        """Write the bytecode cache of the source at rel unless it is current (its header names the source's mtime and
+        size, which is what Python checks); True when it was (or would be) written."""
+        parent, name = os.path.split(rel)
+        cache_name = os.path.basename(cache_path(rel))
+        fd, dummy = self.open_dir(parent)
+        if fd is None:
+            return True
+        try:
+            st = self._lstat(name, fd)
+            header = importlib.util.MAGIC_NUMBER + struct.pack("<III", 0, int(st.st_mtime) & 0xFFFFFFFF, st.st_size & 0xFFFFFFFF)
+            cache_fd, cache_dir_changed = self.open_dir(os.path.join(parent, CACHE))
+            if cache_fd is not None:
+                try:
+                    if not cache_dir_changed and self._starts_with(cache_fd, cache_name, header):
+                        return False
+                    if not self.check:
+                        source = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), dir_fd=fd)
+                        try:
+                            text = b"".join(iter(lambda: os.read(source, 1 << 16), b""))
+                        finally:
+                            os.close(source)
+                        code = compile(text, os.path.join(root_path, rel), "exec", dont_inherit=True)
+                        self._replace(cache_fd, cache_name, header + marshal.dumps(code))
+                finally:
+                    os.close(cache_fd)
+            return True
+        finally:
+            os.close(fd)
+
+    def _starts_with(self, fd, name, header):
+        st = self._lstat(name, fd)
+        if st is None or not self.owned(st, self.mode, stat.S_ISREG):
+            return False
+        current = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), dir_fd=fd)
+        try:
+            return os.read(current, len(header)) == header
+        finally:
+            os.close(current)
 
     def _replace(self, fd, name, data):
         tmp = ".%s.clawops-tmp-%d" % (name, os.getpid())
@@ -285,16 +349,22 @@ def open_root(path, dir_mode, check):
     return fd
 
 
-def converge(path, files, mode, dir_mode, check):
-    """(written, removed) after making `path` hold exactly `files`."""
+def converge(path, files, mode, dir_mode, check, compile_python=False):
+    """(written, removed, compiled) after making `path` hold exactly `files` (and their bytecode with compile_python)."""
     wanted = plan_tree(files)
     root = open_root(path, dir_mode, check)
     if root is None:
-        return sorted(wanted), []
+        return sorted(wanted), [], []
     try:
         tree = Tree(root, mode, dir_mode, check)
         removed = tree.prune(wanted)
         written = [rel for rel, data in sorted(wanted.items()) if tree.put(rel, data)]
+        compiled = []
+        for rel in sorted(r for r in wanted if r.endswith(".py")) if compile_python and sys.implementation.cache_tag else []:
+            if check and rel in written:
+                compiled.append(cache_path(rel))  # its source changes, and so would its cache
+            elif tree.compile_python(rel, path):
+                compiled.append(cache_path(rel))
         if not tree.owned(os.fstat(root), dir_mode, stat.S_ISDIR):
             written.insert(0, "./")
             if not check:
@@ -302,7 +372,7 @@ def converge(path, files, mode, dir_mode, check):
                 os.fchown(root, tree.uid, tree.gid)
     finally:
         os.close(root)
-    return written, removed
+    return written, removed, compiled
 
 
 def main():
@@ -312,6 +382,7 @@ def main():
             files=dict(type="dict", required=True),
             mode=dict(type="raw", default="0644"),
             directory_mode=dict(type="raw", default="0755"),
+            compile_python=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -320,14 +391,15 @@ def main():
         mode = parse_mode(module.params["mode"], "mode")
         dir_mode = parse_mode(module.params["directory_mode"], "directory_mode")
         wanted = plan_tree(module.params["files"])
-        written, removed = converge(path, module.params["files"], mode, dir_mode, module.check_mode)
+        written, removed, compiled = converge(path, module.params["files"], mode, dir_mode, module.check_mode,
+                                              module.params["compile_python"])
     except Refused as exc:
         module.fail_json(msg="%s: %s (nothing was changed)" % (path, exc))
-    except OSError as exc:
-        module.fail_json(msg="%s: %s" % (path, exc), written=[], removed=[])
+    except (OSError, SyntaxError, ValueError) as exc:
+        module.fail_json(msg="%s: %s" % (path, exc), written=[], removed=[], compiled=[])
     before = "".join("%s\n" % rel for rel in sorted(set(written) | set(removed)))
     after = "".join("%s %s\n" % (rel, digest(wanted[rel])) if rel in wanted else rel + "\n" for rel in written)
-    result = dict(changed=bool(written or removed), written=written, removed=removed)
+    result = dict(changed=bool(written or removed or compiled), written=written, removed=removed, compiled=compiled)
     if module._diff and result["changed"]:
         result["diff"] = dict(before_header=path, after_header=path, before=before, after=after)
     module.exit_json(**result)

@@ -7,6 +7,8 @@
 
 import os
 import stat
+import subprocess
+import sys
 from unittest import mock
 
 import pytest
@@ -142,3 +144,66 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
         result = run(path=root, files={"f": "new"})
     assert result["failed"] and "No space left" in result["msg"]
     assert os.listdir(root) == ["f"] and open(os.path.join(root, "f")).read() == "old"
+
+
+# --- the bytecode cache (compile_python) ------------------------------------------------------------------------
+
+CODE = {"ansible_collections/__init__.py": "", "ansible_collections/probe.py": "VALUE = 'from the source'\n", "entry": "#!x\n"}
+PYC = "ansible_collections/__pycache__/probe.%s.pyc" % sys.implementation.cache_tag
+PYCS = [PYC.replace("probe.", "__init__."), PYC]
+
+
+def import_read_only(root):
+    """What the watchdog's unit does: import the code where Python cannot write (-B stands in for ProtectSystem=full).
+    Returns its VALUE."""
+    script = "import sys; sys.path.insert(0, %r); import ansible_collections.probe as p; print(p.VALUE)" % str(root)
+    out = subprocess.run([sys.executable, "-I", "-B", "-c", script], capture_output=True, text=True, check=True)
+    return out.stdout.splitlines()[0]
+
+
+def test_the_bytecode_cache_is_written_once_and_python_uses_it(tmp_path):
+    root = str(tmp_path / "lib")
+    first = run(path=root, files=CODE, compile_python=True)
+    assert first["changed"] and first["compiled"] == PYCS                # only .py files, not the entry point
+    second = run(path=root, files=CODE, compile_python=True)
+    assert not second["changed"] and second["compiled"] == []
+    # Python takes it as current: with the source's text swapped for another of the same size and mtime, it runs
+    # the cached code (so no compile at each start), i.e. the header matches what Python checks.
+    source = os.path.join(root, "ansible_collections", "probe.py")
+    st = os.stat(source)
+    swapped = "VALUE = 'not compiled!!!'\n"
+    assert len(swapped) == st.st_size
+    with open(source, "w") as handle:
+        handle.write(swapped)
+    os.utime(source, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert import_read_only(root) == "from the source"
+
+
+def test_a_changed_source_gets_a_new_cache_and_check_mode_says_so(tmp_path):
+    root = str(tmp_path / "lib")
+    run(path=root, files=CODE, compile_python=True)
+    changed = dict(CODE, **{"ansible_collections/probe.py": "VALUE = 'second version'\n"})
+    dry = run(check=True, path=root, files=changed, compile_python=True)
+    assert dry["changed"] and dry["compiled"] == [PYC] and import_read_only(root) == "from the source"
+    real = run(path=root, files=changed, compile_python=True)
+    assert real["compiled"] == [PYC] and import_read_only(root) == "second version"
+    # A missing or foreign cache file is written again; without the option nothing is compiled.
+    os.unlink(os.path.join(root, PYC))
+    assert run(check=True, path=root, files=changed, compile_python=True)["compiled"] == [PYC]
+    assert run(path=root, files=changed)["changed"] is False
+
+
+def test_a_link_in_place_of_the_cache_is_replaced_not_followed(tmp_path):
+    root = tmp_path / "lib"
+    run(path=str(root), files=CODE)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "ansible_collections" / "__pycache__").symlink_to(outside)
+    assert run(path=str(root), files=CODE, compile_python=True)["compiled"] == PYCS
+    assert list(outside.iterdir()) == []
+    assert stat.S_ISDIR(os.lstat(root / "ansible_collections" / "__pycache__").st_mode)
+
+
+def test_code_that_does_not_compile_fails_the_module(tmp_path):
+    result = run(path=str(tmp_path / "lib"), files=dict(CODE, **{"ansible_collections/probe.py": "def broken(:\n"}), compile_python=True)
+    assert result["failed"] and "probe.py" in result["msg"]
