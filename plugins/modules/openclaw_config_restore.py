@@ -73,7 +73,11 @@ options:
     type: int
     default: 30
   validate:
-    description: Also require OpenClaw's schema validation to pass (for the current file and for candidates), not only parsing.
+    description:
+      - Also require OpenClaw's schema validation to pass, not only parsing - for the current file and the candidates of a
+        restore, and for the backups O(quarantine) considers. Each distinct content is validated once per run (a CLI start).
+      - The current file of O(state=known_good) is never schema-checked again, only parsed and checked for start
+        refusals; the caller has just seen a ready gateway load it, which OpenClaw does only after its own validation.
     type: bool
     default: true
   accept_refusals:
@@ -251,11 +255,13 @@ class Restorer:
                     if p["validate"] else None)
         self.now = time.time()
         self.stage_dir = None
+        self.verdicts = {}  # SHA-256 of a content -> OpenClaw's verdict on it (one CLI start per distinct content)
         self.result = dict(changed=False, rejected=[], refusals=[], pruned=[])
 
     # -- checks ---------------------------------------------------------------------------------
-    def problem(self, data, accept=None):
-        """(None, accepted refusal ids) when the content parses, validates and starts, else (what is wrong, [])."""
+    def problem(self, data, accept=None, schema=True):
+        """(None, accepted refusal ids) when the content parses, validates and starts, else (what is wrong, []).
+        schema=False: parsing and start refusals only (a content a ready gateway has just loaded)."""
         accept = self.module.params["accept_refusals"] if accept is None else accept
         if not data.strip():
             return "cannot be parsed: the file is empty", []
@@ -268,9 +274,12 @@ class Restorer:
         if refused:
             return "refused at start: %s" % "; ".join(refused), []
         accepted = [ident for ident, dummy in refusals]
-        if not self.cli:
+        if not self.cli or not schema:
             return None, accepted
-        return self.schema_problem(data), accepted
+        digest = hashlib.sha256(data).hexdigest()
+        if digest not in self.verdicts:
+            self.verdicts[digest] = self.schema_problem(data)
+        return self.verdicts[digest], accepted
 
     def schema_problem(self, data):
         """OpenClaw's verdict on a private copy of `data`, run as the service user (never on a path the user controls)."""
@@ -425,7 +434,7 @@ class Restorer:
         result.update(state="known_good", quarantined=[])
         udir = self.user_dir()
         current = self.read_config(udir)
-        problem, dummy = self.problem(current, accept=[])
+        problem, dummy = self.problem(current, accept=[], schema=False)  # a ready gateway has just loaded it
         if problem is not None:
             self.module.warn("%s is not recorded as known good: %s" % (self.config_path, problem))
         else:

@@ -404,3 +404,21 @@ def test_after_a_fix_backups_the_gateway_refuses_are_quarantined(tmp_path):
     assert left == ["openclaw.json", "openclaw.json.bak.3"]
     assert all(os.path.exists(q["kept_at"]) for q in done["quarantined"])
     assert run_kg(tmp_path, state="known_good", quarantine=True)["changed"] is False
+
+
+def test_each_distinct_content_is_validated_once_and_the_loaded_config_not_again(tmp_path):
+    """Each schema check is a CLI start (~3.5 CPU s): the config a ready gateway just loaded is not checked again, and
+    backups holding the same content share one verdict."""
+    d = cfg(tmp_path)
+    write(d / "openclaw.json", GOOD)
+    write(d / "openclaw.json.bak", SCHEMA_BAD, age=1)
+    write(d / "openclaw.json.bak.1", SCHEMA_BAD, age=2)
+    write(d / "openclaw.json.bak.2", GOOD.replace("18789", "18790"), age=3)
+    fake = Validate()
+    done = run_kg(tmp_path, fake, state="known_good", quarantine=True)
+    assert sorted(q["path"].rsplit("/", 1)[1] for q in done["quarantined"]) == ["openclaw.json.bak", "openclaw.json.bak.1"]
+    assert len(fake.calls) == 2                                       # SCHEMA_BAD once, the 18790 copy once; GOOD never
+    # Without quarantine, recording needs no CLI at all.
+    fake = Validate()
+    write(d / "openclaw.json", GOOD.replace("18789", "18791"))
+    assert run_kg(tmp_path, fake, state="known_good")["changed"] is True and fake.calls == []
