@@ -201,15 +201,8 @@ class Tree:
         if fd is None:
             return True
         try:
-            st = self._lstat(name, fd)
-            if st is not None and self.owned(st, self.mode, stat.S_ISREG) and st.st_size == len(data):
-                current = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), dir_fd=fd)
-                try:
-                    same = os.read(current, len(data) + 1) == data
-                finally:
-                    os.close(current)
-                if same:
-                    return dir_changed
+            if self._holds(fd, name, data, whole=True):
+                return dir_changed
             if not self.check:
                 self._replace(fd, name, data)
             return True
@@ -230,7 +223,7 @@ class Tree:
             cache_fd, cache_dir_changed = self.open_dir(os.path.join(parent, CACHE))
             if cache_fd is not None:
                 try:
-                    if not cache_dir_changed and self._starts_with(cache_fd, cache_name, header):
+                    if not cache_dir_changed and self._holds(cache_fd, cache_name, header, whole=False):
                         return False
                     if not self.check:
                         source = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), dir_fd=fd)
@@ -246,13 +239,15 @@ class Tree:
         finally:
             os.close(fd)
 
-    def _starts_with(self, fd, name, header):
+    def _holds(self, fd, name, data, whole):
+        """Whether `name` is a file as this tree writes them (owner, mode) whose content is `data` (whole) or starts
+        with it; opened without following a link."""
         st = self._lstat(name, fd)
-        if st is None or not self.owned(st, self.mode, stat.S_ISREG):
+        if st is None or not self.owned(st, self.mode, stat.S_ISREG) or (whole and st.st_size != len(data)):
             return False
         current = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), dir_fd=fd)
         try:
-            return os.read(current, len(header)) == header
+            return os.read(current, len(data)) == data
         finally:
             os.close(current)
 
