@@ -341,6 +341,7 @@ def gateway_errors(v):
     c.url("gateway_npm_registry", v["gateway_npm_registry"])
     c.str_list("gateway_npm_allow_scripts", v["gateway_npm_allow_scripts"],
                lambda n, i: c.text(n, i, empty=False, max_len=214, pattern=NPM_PACKAGE, hint="an npm package name"))
+    c.integer("gateway_npm_fetch_timeout", v["gateway_npm_fetch_timeout"], 10, 3600)
     c.abs_path("gateway_ca_bundle", v["gateway_ca_bundle"], empty=True)
     c.abs_path("gateway_node_executable", v["gateway_node_executable"], empty=True)
     c.port("gateway_port", v["gateway_port"])

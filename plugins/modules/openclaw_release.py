@@ -77,6 +77,13 @@ options:
     description: Seconds allowed for C(npm install) (stopped with SIGTERM, SIGKILL two seconds later).
     type: int
     default: 900
+  fetch_timeout:
+    description:
+      - Seconds one registry request may take, its download included (npm's C(fetch-timeout)); a request that
+        stalls is retried up to four times. npm's own default, 300, lets one stalled connection use up
+        O(install_timeout). Raise it on a link too slow to download the largest dependency in time.
+    type: int
+    default: 120
 seealso:
   - module: clawops.openclaw.openclaw_facts
 """
@@ -154,6 +161,9 @@ from ansible_collections.clawops.openclaw.plugins.module_utils._releases import 
 
 STAGE_PREFIX = ".stage-"
 LOCK = ".lock"
+FETCH_RETRIES = 4  # npm's default is 2; a retried request waits 10 s, then up to 60 s (fetch-retry-*timeout)
+NPM_HOME = "/root"
+NPM_LOGS = NPM_HOME + "/.npm/_logs"  # where npm writes its debug logs
 
 
 class Releases:
@@ -209,18 +219,24 @@ class Releases:
         try:
             os.chmod(stage, 0o755)
             argv = ["timeout", "-k", "2", str(p["install_timeout"]), npm, "install", "--global", "--prefix", stage,
-                    "--no-fund", "--no-audit", "--loglevel=error", "openclaw@" + self.version]
+                    "--no-fund", "--no-audit", "--loglevel=error", "--fetch-timeout=%d" % (p["fetch_timeout"] * 1000),
+                    "--fetch-retries=%d" % FETCH_RETRIES, "openclaw@" + self.version]
             if p["registry"]:
                 argv += ["--registry", p["registry"]]
             if p["allow_scripts"]:
                 argv += ["--allow-scripts=" + ",".join(p["allow_scripts"])]
-            env = dict(PATH="%s:/usr/local/bin:/usr/bin:/bin" % node_dir, HOME="/root", LC_ALL="C", NO_COLOR="1")
+            env = dict(PATH="%s:/usr/local/bin:/usr/bin:/bin" % node_dir, HOME=NPM_HOME, LC_ALL="C", NO_COLOR="1")
             if p["ca_bundle"]:
                 env["NODE_EXTRA_CA_CERTS"] = p["ca_bundle"]
+            started = time.time()
             rc, out, err = self.module.run_command(argv, environ_update=env, cwd=self.dir)
             if rc != 0:
-                self.fail_in(stage, "npm could not install openclaw@%s (rc=%d%s): %s" % (
-                    self.version, rc, ", timed out" if rc == 124 else "", (err or out).strip()[-800:]))
+                # timeout(1) exits 124; when npm ignores SIGTERM its SIGKILL to the process group ends timeout too (-9).
+                timed_out = ", timed out after %d s" % p["install_timeout"] if rc in (124, -9, 137) else ""
+                log = npm_log_since(started)
+                self.fail_in(stage, "npm could not install openclaw@%s (rc=%d%s)%s%s" % (
+                    self.version, rc, timed_out, ": " + (err or out).strip()[-800:] if (err or out).strip() else "",
+                    "; npm's log: " + log if log else ""))
             rc, out, err = self.module.run_command([p["node"], os.path.join(stage, PACKAGE, "openclaw.mjs"), "--version"],
                                                    environ_update=env, cwd=self.dir)
             if rc != 0 or self.version not in out:
@@ -325,6 +341,25 @@ class Releases:
         return self.result
 
 
+def npm_log_since(started):
+    """The path of the debug log npm wrote during this install (the newest one written since `started`), or None."""
+    logs_dir = NPM_LOGS
+    try:
+        names = os.listdir(logs_dir)
+    except OSError:
+        return None
+    found = []
+    for name in names:
+        path = os.path.join(logs_dir, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and name.endswith(".log") and info.st_mtime >= started - 1:
+            found.append((info.st_mtime, path))
+    return max(found)[1] if found else None
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -338,6 +373,7 @@ def main():
             allow_scripts=dict(type="list", elements="str", default=[]),
             ca_bundle=dict(type="path"),
             install_timeout=dict(type="int", default=900),
+            fetch_timeout=dict(type="int", default=120),
         ),
         supports_check_mode=True,
     )
@@ -361,6 +397,8 @@ def option_errors(params):
         errors.append("keep must be between 0 and 100")
     if not 10 <= params["install_timeout"] <= 7200:
         errors.append("install_timeout must be between 10 and 7200 seconds")
+    if not 10 <= params["fetch_timeout"] <= 3600:
+        errors.append("fetch_timeout must be between 10 and 3600 seconds")
     if any(c in params["registry"] for c in "\n\r\t ") or (params["registry"] and not params["registry"].startswith(("https://", "http://"))):
         errors.append("registry must be an http(s) URL")
     for name in params["allow_scripts"]:

@@ -86,15 +86,21 @@ METRICS = "/var/lib/prometheus/node-exporter/clawops_openclaw.prom"
 
 def watchdog_auth_metrics(host):
     """One check of the watchdog (its timer's service) with its auth read made due (it reads the profiles every
-    watchdog_auth_interval_s): the openclaw_auth_* samples it wrote, {name{labels}: value}."""
+    watchdog_auth_interval_s), begun after this call: the openclaw_auth_* samples it wrote, {name{labels}: value}.
+
+    `systemctl start` joins a run of the timer already under way, which read the profiles before this call and
+    writes its state last: such a run's samples are dropped (its openclaw_auth_checked_timestamp_seconds is older)."""
+    since = float(host.check_output("date +%s.%N"))
     forget = ("import json; p = %r; s = json.load(open(p)); s['auth'] = None; open(p, 'w').write(json.dumps(s))" % WATCHDOG_STATE)
-    for _attempt in range(3):  # a read that failed says so (openclaw_auth_check_ok 0): the next check reads again
+    samples = {}
+    for _attempt in range(4):  # a read that failed says so (openclaw_auth_check_ok 0): the next check reads again
         host.run_expect([0], "python3 -c %s" % shlex.quote(forget))
         host.run_expect([0], "systemctl start clawops-openclaw-watchdog.service")
         text = host.check_output("cat %s" % METRICS)
         samples = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith("openclaw_auth")}
-        if samples.get("openclaw_auth_check_ok") == 1:
+        if samples.get("openclaw_auth_check_ok") == 1 and samples.get("openclaw_auth_checked_timestamp_seconds", 0) >= since:
             break
+    assert samples.get("openclaw_auth_checked_timestamp_seconds", 0) >= since, ("no watchdog check read the profiles", samples)
     return samples
 
 

@@ -115,6 +115,7 @@ add("gateway", "gateway_npm_registry", ["ftp://registry.example.com", "https://r
                                         "https://ex ample.com", "registry.npmjs.org", "https://x.com:99999", "https://x.com/%zz",
                                         "https://x.com/\"quoted\""])
 add("gateway", "gateway_npm_allow_scripts", [["openclaw,evil"], ["--ignore-scripts"], ["Open Claw"], "openclaw", ["a\n"], [5]])
+add("gateway", "gateway_npm_fetch_timeout", [5, 3601, "120s", True, -1])
 add("gateway", "gateway_ca_bundle", ["/etc/ssl/ca.pem\nExecStartPre=/bin/sh -c id", "certs/ca.pem", "/etc/../root/ca.pem", "/etc/ssl/ca.pem\r"])
 add("gateway", "gateway_node_executable", ["node", "/usr/bin/node\n", "/usr/bin/../../tmp/node"])
 add("gateway", "gateway_port", [0, 65536, -1, "\uff18\uff10\uff18\uff10", "80a", True, "18789\n", 1.5, "", [1]])

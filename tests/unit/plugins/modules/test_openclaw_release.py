@@ -22,16 +22,19 @@ from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils impor
 class FakeNpm:
     """What `npm install --global --prefix P openclaw@V` leaves, and the CLI's --version answer."""
 
-    def __init__(self, fail=False, answer=None):
+    def __init__(self, fail=False, answer=None, killed=False):
         self.calls = []
         self.fail = fail
         self.answer = answer
+        self.killed = killed
 
     def __call__(self, argv, **kwargs):
         self.calls.append(list(argv))
         if "install" in argv:
             if self.fail:
                 return 1, "", "npm ERR! 404 Not Found - openclaw@2099.1.1"
+            if self.killed:  # npm ignored timeout(1)'s SIGTERM: the SIGKILL to the group ends timeout as well
+                return -9, "", ""
             prefix = argv[argv.index("--prefix") + 1]
             version = argv[-1].split("@", 1)[1]
             make_release(prefix, version)
@@ -143,6 +146,35 @@ def test_a_failed_install_leaves_no_release_and_the_active_one_as_it_was(tmp_pat
     assert os.readlink(str(releases / "current")) == "2026.9.5"
 
 
+def test_npm_gives_up_on_a_stalled_request_in_fetch_timeout_and_retries_it(tmp_path):
+    npm = FakeNpm()
+    run(tmp_path, npm=npm, version="2026.9.6")
+    run(tmp_path, npm=npm, version="2026.9.5", fetch_timeout=600)
+    installs = [argv for argv in npm.calls if "install" in argv]
+    assert [[a for a in argv if a.startswith("--fetch-")] for argv in installs] == [
+        ["--fetch-timeout=120000", "--fetch-retries=4"], ["--fetch-timeout=600000", "--fetch-retries=4"]]
+
+
+def test_a_timed_out_install_says_so_and_names_the_npm_log_it_wrote(tmp_path, monkeypatch):
+    logs = tmp_path / "npm-logs"
+    logs.mkdir()
+    old = logs / "2026-01-01T00_00_00_000Z-debug-0.log"
+    old.write_text("an earlier install\n")
+    os.utime(str(old), (1, 1))
+
+    class StalledNpm(FakeNpm):
+        def __call__(self, argv, **kwargs):
+            if "install" in argv:
+                (logs / "2026-12-06T16_25_31_000Z-debug-0.log").write_text("http fetch GET ... (stalled)\n")
+            return FakeNpm.__call__(self, argv, **kwargs)
+
+    monkeypatch.setattr(openclaw_release, "NPM_LOGS", str(logs))
+    result = run(tmp_path, npm=StalledNpm(killed=True), version="2026.9.6", install_timeout=900)
+    assert result["msg"].startswith("npm could not install openclaw@2026.9.6 (rc=-9, timed out after 900 s); npm's log")
+    assert result["msg"].endswith("npm's log: %s; nothing else was changed" % (logs / "2026-12-06T16_25_31_000Z-debug-0.log"))
+    assert not (tmp_path / "opt" / "openclaw" / "2026.9.6").exists()
+
+
 def test_a_release_whose_cli_does_not_answer_with_its_version_is_not_installed(tmp_path):
     releases = tmp_path / "opt" / "openclaw"
     result = run(tmp_path, npm=FakeNpm(answer="OpenClaw 2026.9.4\n"), version="2026.9.6")
@@ -194,7 +226,8 @@ def test_a_regular_file_in_place_of_the_cli_link_is_refused_before_any_change(tm
     (dict(version="2026.9.6", releases_dir="/usr/local"), "releases_dir must be a directory of its own"),
     (dict(version="2026.9.6", registry="file:///tmp/x"), "registry must be an http(s) URL"),
     (dict(version="2026.9.6", keep=-1), "keep must be between 0 and 100"),
-], ids=["newline", "tag", "dotdot", "shared-prefix", "registry", "keep"])
+    (dict(version="2026.9.6", fetch_timeout=5), "fetch_timeout must be between 10 and 3600 seconds"),
+], ids=["newline", "tag", "dotdot", "shared-prefix", "registry", "keep", "fetch-timeout"])
 def test_bad_input_is_refused_before_any_change(tmp_path, args, message):
     npm = FakeNpm()
     result = run(tmp_path, npm=npm, **args)
