@@ -57,6 +57,17 @@ def session_pins(host):
     return json.loads(host.check_output("runuser -u openclaw -- python3 -c %s" % shlex.quote(script)))
 
 
+def stored_auth(host):
+    """The stored profiles as OpenClaw keeps them (its state database, `authProfiles.store`, read-only as its owner):
+    {"ids": sorted profile ids, "sha256": of the whole store, secrets and order included}. Cheaper than
+    `openclaw models auth list` (a CLI start of ~9 CPU s), and it sees a changed secret, which the list does not."""
+    script = ("import hashlib, json, sqlite3; c = sqlite3.connect('file:/home/openclaw/.openclaw/state/openclaw.sqlite?mode=ro', uri=True); "
+              "v = [r[0] for r in c.execute(\"select value_json from config_machine_state where state_key = 'authProfiles.store'\")]; "
+              "print(json.dumps({'ids': sorted(json.loads(v[0])['profiles']) if v else [], "
+              "'sha256': hashlib.sha256(v[0].encode()).hexdigest() if v else None}))")
+    return json.loads(host.check_output("runuser -u openclaw -- python3 -c %s" % shlex.quote(script)))
+
+
 def config(host):
     return json.loads(host.check_output("cat %s" % CONFIG))
 
@@ -106,7 +117,7 @@ def watchdog_auth_metrics(host):
 
 def test_only_a_registered_and_the_turn_hits_the_rate_limit(host):
     stored = [p["id"] for p in cli_json(host, "openclaw models auth list --json")["profiles"]]
-    assert stored == ["fake:a"]
+    assert stored == ["fake:a"] and stored_auth(host)["ids"] == stored  # the store the bad-input snapshots read
     assert config(host)["auth"]["profiles"] == {"fake:a": {"provider": "fake", "mode": "api_key"}}
 
     def refused_turn():
@@ -266,8 +277,9 @@ def test_facts_report_auth_drift_and_the_role_repairs_it(host):
 @pytest.mark.parametrize("path", [ROTATE, None], ids=["rotate_auth", "site"])
 def test_bad_input_refused_before_any_change(host, bad_vars, message, path):
     def snapshot():
-        stored = cli_json(host, "openclaw models auth list --json")["profiles"]
-        return host.check_output("sha256sum %s; ls %s" % (CONFIG, BACKUPS)), sorted(p["id"] for p in stored), session_pins(host)
+        stored = stored_auth(host)
+        assert stored["ids"] == ["fake:a", "fake:b"], stored  # what the tests before this one registered
+        return host.check_output("sha256sum %s; ls %s" % (CONFIG, BACKUPS)), stored, session_pins(host)
     assert_refused(bad_vars, message, snapshot, path=path or CONVERGE)
 
 
