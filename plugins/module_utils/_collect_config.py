@@ -5,6 +5,7 @@
 """openclaw_facts collector: the gateway's config file (read without following a link, parsed, never returned) and
 where the service, a login shell's CLI and root's CLI look for config and state."""
 
+import hashlib
 import os
 import pwd
 
@@ -51,10 +52,12 @@ def collect_config(user, user_name, profile, config_path, gateway_env, root_home
     service_path = config_path_for(home, gateway_env, profile) if home else None  # what the service reads
     path = config_path or service_path
     config = dict(path=path, exists=bool(path) and os.path.lexists(path), parse_ok=None, parse_error=None, valid=None, issues=[],
-                  mode=None, bind=None, port=None, auth_mode=None, auth_secret_set=False, file_mode=None, owner=None)
+                  sha256=None, mode=None, bind=None, port=None, auth_mode=None, auth_secret_set=False, file_mode=None, owner=None)
     data = None
     text = read_config_file(user, path, config, problems) if config["exists"] else None
     if text is not None:
+        # What the schema verdict below is about: openclaw_config_restore reuses it for a content of this hash.
+        config["sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
         try:
             data = parse_config(text, path)
             config["parse_ok"] = True

@@ -80,6 +80,14 @@ options:
         refusals; the caller has just seen a ready gateway load it, which OpenClaw does only after its own validation.
     type: bool
     default: true
+  known_verdict:
+    description:
+      - OpenClaw's schema verdict on one content, as the caller's M(clawops.openclaw.openclaw_facts) of this run found it, that
+        is its RV(clawops.openclaw.openclaw_facts#module:ansible_facts.openclaw.config) (keys C(sha256), C(valid), C(issues); others are ignored).
+      - Used for the current file instead of a CLI start when its content still has that SHA-256 and C(valid) is a
+        verdict (not null); candidates are always validated here. Remediation thus validates the broken file once, not twice.
+      - Whatever the verdict says, the content is still parsed and checked for start refusals here.
+    type: dict
   accept_refusals:
     description:
       - Start refusals (exit 78) a candidate may have, because the caller fixes them right after the restore by its
@@ -301,8 +309,7 @@ class Restorer:
         if verdict.get("valid") is True:
             return None
         if verdict.get("valid") is False:
-            issues = ["%s: %s" % (i.get("path"), i.get("message")) for i in verdict.get("issues", []) if isinstance(i, dict)]
-            return "schema-invalid: %s" % ("; ".join(issues) or "see openclaw config validate")
+            return schema_invalid(verdict.get("issues"))
         self.fail("openclaw config validate gave no verdict: its answer has no 'valid'")
 
     # -- places -----------------------------------------------------------------------------------
@@ -365,6 +372,7 @@ class Restorer:
         result["state"] = "valid"
         udir = self.user_dir()
         current = self.read_config(udir)
+        self.verdicts.update(known_verdict(p["known_verdict"], hashlib.sha256(current).hexdigest()))
         problem, result["refusals"] = self.problem(current)
         if problem is None:
             return result
@@ -500,6 +508,21 @@ class Restorer:
             self.cleanup()
 
 
+def schema_invalid(issues):
+    """The problem text of a content OpenClaw's schema refuses; issues: its [{path, message}]."""
+    issues = ["%s: %s" % (i.get("path"), i.get("message")) for i in issues or [] if isinstance(i, dict)]
+    return "schema-invalid: %s" % ("; ".join(issues) or "see openclaw config validate")
+
+
+def known_verdict(facts_config, digest):
+    """{digest: problem or None} when openclaw_facts' config fact holds a schema verdict on the content with that
+    SHA-256 (the current file, unchanged since the facts read it), else {}."""
+    facts_config = facts_config or {}
+    if facts_config.get("sha256") != digest or not isinstance(facts_config.get("valid"), bool):
+        return {}
+    return {digest: None if facts_config["valid"] else schema_invalid(facts_config.get("issues"))}
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -512,6 +535,7 @@ def main():
             max_age_days=dict(type="int", default=30),
             validate=dict(type="bool", default=True),
             accept_refusals=dict(type="list", elements="str", default=[], choices=["gateway_mode_missing", "bind_without_auth"]),
+            known_verdict=dict(type="dict"),
             **CLI_ARGUMENT_SPEC
         ),
         supports_check_mode=True,

@@ -490,6 +490,12 @@ ansible_facts:
               description: Whether it passes OpenClaw's schema (O(validate_config)); null when not validated.
               returned: always
               type: bool
+            sha256:
+              description:
+                - SHA-256 of the content read (as UTF-8); null when the file was not read. The content that
+                  RV(ansible_facts.openclaw.config.valid) is about, for O(clawops.openclaw.openclaw_config_restore#module:known_verdict).
+              returned: always
+              type: str
             last_touched_version:
               description:
                 - The OpenClaw version that last wrote it (its C(meta.lastTouchedVersion)); null when unknown.

@@ -3,12 +3,14 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import hashlib
 import json
 import os
 import pwd
 import stat
 import time
 
+from ansible_collections.clawops.openclaw.plugins.module_utils._collect_config import collect_config
 from ansible_collections.clawops.openclaw.plugins.modules import openclaw_config_restore
 from ansible_collections.clawops.openclaw.tests.unit.plugins.modules.utils import (
     run_main,
@@ -422,3 +424,44 @@ def test_each_distinct_content_is_validated_once_and_the_loaded_config_not_again
     fake = Validate()
     write(d / "openclaw.json", GOOD.replace("18789", "18791"))
     assert run_kg(tmp_path, fake, state="known_good")["changed"] is True and fake.calls == []
+
+
+def facts_config(path, valid, issues=()):
+    """The config fact openclaw_facts returns for the file at path, with the verdict its schema check gave."""
+    config = collect_config(None, None, None, str(path), {})[0]
+    return dict(config, valid=valid, issues=list(issues))
+
+
+def test_the_facts_verdict_on_the_same_content_replaces_a_cli_start(tmp_path):
+    """remediate's detection has just schema-checked the broken file: the restore trusts that verdict for a content with
+    the same SHA-256 (one CLI start less during an incident) and still validates every candidate."""
+    write(tmp_path / "openclaw.json", SCHEMA_BAD)
+    write(tmp_path / "openclaw.json.bak", GOOD, age=5)
+    verdict = facts_config(tmp_path / "openclaw.json", False, [{"path": "gateway.port", "message": "Expected number"}])
+    assert verdict["sha256"] == hashlib.sha256(SCHEMA_BAD.encode()).hexdigest()
+    assert facts_config(tmp_path / "missing.json", None)["sha256"] is None
+    fake = Validate()
+    result = run_main(openclaw_config_restore.main, fake, tmp_path, trust_user_backups=True, known_verdict=verdict)
+    assert result["changed"] is True and result["problem"] == "schema-invalid: gateway.port: Expected number"
+    assert len(fake.calls) == 1  # the backup only; without known_verdict, two
+    assert (tmp_path / "openclaw.json").read_text() == GOOD
+
+
+def test_a_verdict_on_other_content_or_no_verdict_is_not_used(tmp_path):
+    write(tmp_path / "openclaw.json", GOOD)
+    stale = facts_config(tmp_path / "openclaw.json", False, [{"path": "gateway.port", "message": "Expected number"}])
+    write(tmp_path / "openclaw.json", SCHEMA_BAD)  # changed after the facts read it
+    write(tmp_path / "openclaw.json.bak", GOOD, age=5)
+    for verdict in (stale, facts_config(tmp_path / "openclaw.json", None), {"sha256": "../x", "valid": True}):
+        write(tmp_path / "openclaw.json", SCHEMA_BAD)
+        fake = Validate()
+        result = run_main(openclaw_config_restore.main, fake, tmp_path, trust_user_backups=True, known_verdict=verdict)
+        assert result["changed"] is True and len(fake.calls) == 2, verdict  # the current file was validated here
+    # A valid verdict on the current content: left alone, no CLI start; still parsed and checked for refusals.
+    fake = Validate()
+    assert run_main(openclaw_config_restore.main, fake, tmp_path, known_verdict=facts_config(tmp_path / "openclaw.json", True))["state"] == "valid"
+    assert fake.calls == []
+    write(tmp_path / "openclaw.json", '{gateway: {port: 18789}}\n')  # gateway.mode missing: refused at start whatever the schema says
+    result = run_main(openclaw_config_restore.main, Validate(), tmp_path, trust_user_backups=True,
+                      known_verdict=facts_config(tmp_path / "openclaw.json", True))
+    assert result["changed"] is True and result["problem"].startswith("refused at start")
