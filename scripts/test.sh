@@ -110,8 +110,10 @@ run_molecule() {
 # stop timeouts, cooldowns) and the lanes fill those waits; past that the suite is CPU-bound on two
 # cores (docs/testing.md), so more lanes do not make it faster. Each scenario has its own containers and networks. The lanes that start with a
 # scenario needing the cached node wait for its one build while default (fresh converge) and the unit
-# stages run. TEST_LANES overrides the split ("step step|step ..."). See docs/testing.md.
-TEST_LANES=${TEST_LANES:-"molecule:remediation|molecule:default molecule:auth|unit sanity lint gates molecule:boundary molecule:egress|molecule:remediation-config molecule:upgrade|molecule:watchdog"}
+# stages run. upgrade follows watchdog, the shortest lane: after remediation-config it ran alone for the
+# last three minutes of a run (one core idle). TEST_LANES overrides the split ("step step|step ...").
+# See docs/testing.md.
+TEST_LANES=${TEST_LANES:-"molecule:remediation|molecule:default molecule:auth|unit sanity lint gates molecule:boundary molecule:egress|molecule:remediation-config|molecule:watchdog molecule:upgrade"}
 
 run_step() {
   case "$1" in
