@@ -37,6 +37,9 @@ TIMED_OUT_RCS = (124, 137, -9)
 # Node's module compile cache the gateway role sets up for the gateway (gateway_node_compile_cache), under the
 # service user's home: a CLI call as that user uses it once it exists (about 10 % of a start's CPU).
 COMPILE_CACHE_SUBDIR = ".cache/openclaw/node-compile-cache"
+# OpenClaw's launcher starts a second Node process for every command only to add this flag when NODE_OPTIONS
+# lacks it (dist/entry.respawn: buildCliRespawnPlan); with it there, a call is one Node start, not two.
+NODE_NO_EXPERIMENTAL_WARNING = "--disable-warning=ExperimentalWarning"
 # How much of the CLI's output an error carries.
 ERROR_TAIL = 1500
 
@@ -200,6 +203,14 @@ class CliResult:
         return extract_json(self.stdout, key)
 
 
+def node_options(current):
+    """The play's NODE_OPTIONS with the flag that spares the CLI its respawn (already there: unchanged)."""
+    current = current.strip()
+    if NODE_NO_EXPERIMENTAL_WARNING in current.split() or "--no-warnings" in current.split():
+        return current
+    return (current + " " + NODE_NO_EXPERIMENTAL_WARNING).strip()
+
+
 class OpenClawCli:
     """Runs `openclaw ...` for a module.
 
@@ -247,6 +258,7 @@ class OpenClawCli:
         env = dict(HOME=home, XDG_RUNTIME_DIR="/run/user/%d" % uid, PATH=os.pathsep.join(path), LC_ALL="C", NO_COLOR="1")
         if self.config_path:
             env["OPENCLAW_CONFIG_PATH"] = self.config_path
+        env["NODE_OPTIONS"] = node_options(os.environ.get("NODE_OPTIONS", ""))
         cache = os.path.join(home, COMPILE_CACHE_SUBDIR)
         # Never for root: the cache is the service user's to write, and compiled code from it would run as root.
         if uid != 0 and os.path.isdir(cache):

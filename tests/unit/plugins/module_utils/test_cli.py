@@ -108,11 +108,28 @@ def test_every_call_is_bounded_writers_included(as_service_user):
 
 def test_the_environment_is_the_same_for_every_call(as_service_user, monkeypatch):
     monkeypatch.setenv("PATH", "/usr/sbin:/home/openclaw/bin:relative")
+    monkeypatch.delenv("NODE_OPTIONS", raising=False)
     argv, env = client().command(["config", "validate", "--json"])
     assert argv == ["timeout", "-k", "2", "30", CLI, "config", "validate", "--json"]
     assert env == dict(HOME="/home/openclaw", XDG_RUNTIME_DIR="/run/user/1000", LC_ALL="C", NO_COLOR="1",
                        OPENCLAW_CONFIG_PATH="/home/openclaw/.openclaw/openclaw.json",
+                       NODE_OPTIONS="--disable-warning=ExperimentalWarning",
                        PATH="/opt/openclaw/bin:/usr/sbin:/home/openclaw/bin:/usr/local/bin:/usr/bin:/bin")
+
+
+@pytest.mark.parametrize("play, expected", [
+    # OpenClaw's launcher respawns Node for every command unless NODE_OPTIONS carries one of these (one start, not two).
+    ("", "--disable-warning=ExperimentalWarning"),
+    ("--max-old-space-size=1536", "--max-old-space-size=1536 --disable-warning=ExperimentalWarning"),
+    ("  --disable-warning=ExperimentalWarning ", "--disable-warning=ExperimentalWarning"),
+    ("--no-warnings --trace-gc", "--no-warnings --trace-gc"),
+])
+def test_node_options_keep_the_plays_and_spare_the_cli_its_respawn(as_service_user, monkeypatch, play, expected):
+    monkeypatch.setenv("NODE_OPTIONS", play)
+    assert client().environment()["NODE_OPTIONS"] == expected
+    root = client(run_as=dict(name="openclaw", uid=1001, home="/home/openclaw"))
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert "NODE_OPTIONS=" + expected in root.command(["config", "validate"])[0]
 
 
 def test_the_gateways_compile_cache_is_used_once_it_exists(tmp_path, monkeypatch):
