@@ -205,8 +205,10 @@ class CliResult:
 
 def node_options(current):
     """The play's NODE_OPTIONS with the flag that spares the CLI its respawn (already there: unchanged)."""
+    # Appended, never re-split: NODE_OPTIONS may quote a value that holds spaces.
     current = current.strip()
-    if NODE_NO_EXPERIMENTAL_WARNING in current.split() or "--no-warnings" in current.split():
+    words = current.split()
+    if NODE_NO_EXPERIMENTAL_WARNING in words or "--no-warnings" in words:
         return current
     return (current + " " + NODE_NO_EXPERIMENTAL_WARNING).strip()
 

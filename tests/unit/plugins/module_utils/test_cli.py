@@ -123,6 +123,8 @@ def test_the_environment_is_the_same_for_every_call(as_service_user, monkeypatch
     ("--max-old-space-size=1536", "--max-old-space-size=1536 --disable-warning=ExperimentalWarning"),
     ("  --disable-warning=ExperimentalWarning ", "--disable-warning=ExperimentalWarning"),
     ("--no-warnings --trace-gc", "--no-warnings --trace-gc"),
+    # a quoted value with spaces stays exactly as the play wrote it
+    ('--require "/opt/my hooks/a.js"', '--require "/opt/my hooks/a.js" --disable-warning=ExperimentalWarning'),
 ])
 def test_node_options_keep_the_plays_and_spare_the_cli_its_respawn(as_service_user, monkeypatch, play, expected):
     monkeypatch.setenv("NODE_OPTIONS", play)
