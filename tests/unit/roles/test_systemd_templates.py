@@ -169,3 +169,19 @@ def test_a_value_that_could_add_a_directive_is_refused(value):
 def test_systemd_quote():
     assert systemd_quote('a"b\\c%d') == 'a\\"b\\\\c%%d'
     assert re.sub("%%", "", systemd_quote("%40%h")) == "40h"
+
+
+def test_the_watchdog_timer_fires_every_default_interval():
+    """The operator default of watchdog_interval_s, through the role's own settings check (validate.yml's values and
+    the watchdog_settings filter), is what the timer fires at; the molecule scenarios run other intervals."""
+    from ansible_collections.clawops.openclaw.plugins.filter.watchdog_settings import watchdog_settings
+    defaults = load("roles", "watchdog", "defaults", "main.yml")
+    wanted = load("roles", "watchdog", "tasks", "validate.yml")[0]["vars"]["__watchdog_wanted"]
+    variables = dict(defaults, **load("roles", "watchdog", "vars", "main.yml"))
+    variables.setdefault("gateway_user", "openclaw")
+    settings = watchdog_settings(Templar(loader=DataLoader(), variables=trusted(variables)).template(trusted(wanted)))
+    timer = render("watchdog", "clawops-openclaw-watchdog.timer.j2", {"__watchdog_settings": settings})
+    interval = "%ds" % defaults["watchdog_interval_s"]
+    assert defaults["watchdog_interval_s"] == 15
+    fires = re.findall(r"^(OnBootSec|OnUnitActiveSec)=(.*)$", timer, re.MULTILINE)
+    assert fires == [("OnBootSec", interval), ("OnUnitActiveSec", interval)]
