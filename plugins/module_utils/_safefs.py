@@ -15,9 +15,10 @@ tools as that user. The one implementation the modules share:
 - ConfinedFile: a regular file below a directory (FIFO-safe, owner check, read with a limit, unlink only if the
   name still holds the file opened); read_beneath()/read_nofollow() as (text, reason) for the facts;
 - confined(): the same rules as an lstat walk, for reporting;
+- replace_in(): a file replaced by a rename in an open directory;
 - Dir: a verified directory handle (read, write a new file O_EXCL|O_NOFOLLOW, atomic replace, rename, unlink);
 - retention: expired() (pure) and prune() of a root-only Dir, never following a link, the newest always kept;
-- names: stamp(), safe_basename(), flat_name(), sha256();
+- names: stamp(), safe_basename(), flat_name(), sha256(); options: parse_mode();
 - run_as(): work that must open the user's files by path (SQLite opens its -wal/-shm side files itself) runs
   in a child process with that user's uid and gid, so a link there gives root's child nothing the user lacks.
 
@@ -48,6 +49,15 @@ class Refused(Exception):
 
 
 # --- lexical --------------------------------------------------------------------------------------------
+
+def parse_mode(value, name):
+    """An octal mode from a module option: '0644' / '644' as written, or an int (YAML's 0644 unquoted)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0o777:
+        return value
+    if isinstance(value, str) and re.match(r"0?[0-7]{3}\Z", value):
+        return int(value, 8)
+    raise Refused("%s must be an octal mode such as '0644', not %r" % (name, value))
+
 
 def normalise_path(path):
     """Absolute normalised form of a path taken from a file on the node ('..' resolved lexically, '//'
@@ -256,6 +266,33 @@ def confined(path, directory, uids=None, trust_directory=True):
 
 
 # --- a verified directory -------------------------------------------------------------------------------
+
+def replace_in(dir_fd, name, data, mode, uid=None, gid=None):
+    """Atomically put `data` at `name` in the directory `dir_fd`: a new file beside it (O_EXCL, no link followed)
+    with `mode` (and owner uid/gid when given), fsynced and renamed over `name` (a link there is replaced, never
+    followed); the temporary file is removed when anything fails."""
+    tmp = ".%s.clawops-tmp-%d" % (name, os.getpid())
+    out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | _CLOEXEC, mode, dir_fd=dir_fd)
+    try:
+        try:
+            os.fchmod(out, mode)
+            if uid is not None:
+                os.fchown(out, uid, -1 if gid is None else gid)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(out, view):]
+            os.fsync(out)
+        finally:
+            os.close(out)
+        os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException:
+        try:
+            os.unlink(tmp, dir_fd=dir_fd)
+        except OSError:
+            pass
+        raise
+    os.fsync(dir_fd)
+
 
 class Dir:
     """A directory opened with no link followed below `trusted`; every operation is relative to its fd and

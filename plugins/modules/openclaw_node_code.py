@@ -100,23 +100,11 @@ import struct
 import sys
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import Refused, parse_mode, replace_in
 
 COMPONENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*\Z")
 CACHE = "__pycache__"
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-
-
-class Refused(Exception):
-    pass
-
-
-def parse_mode(value, name):
-    """An octal mode from the option: '0644' / '644' as written, or an int (YAML's 0644 unquoted)."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0o777:
-        return value
-    if isinstance(value, str) and re.match(r"0?[0-7]{3}\Z", value):
-        return int(value, 8)
-    raise Refused("%s must be an octal mode such as '0644', not %r" % (name, value))
 
 
 def plan_tree(files):
@@ -252,25 +240,7 @@ class Tree:
             os.close(current)
 
     def _replace(self, fd, name, data):
-        tmp = ".%s.clawops-tmp-%d" % (name, os.getpid())
-        out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), self.mode, dir_fd=fd)
-        try:
-            try:
-                os.fchmod(out, self.mode)
-                os.fchown(out, self.uid, self.gid)
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(out, view):]
-                os.fsync(out)
-            finally:
-                os.close(out)
-            os.rename(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
-        except BaseException:
-            try:
-                os.unlink(tmp, dir_fd=fd)
-            except OSError:
-                pass
-            raise
+        replace_in(fd, name, data, self.mode, self.uid, self.gid)
 
     def walk(self, fd=None, prefix=""):
         """(relative path, lstat, parent fd) of every entry below the root, depth first, children before their
