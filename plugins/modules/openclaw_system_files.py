@@ -6,7 +6,7 @@
 
 DOCUMENTATION = r"""
 module: openclaw_system_files
-short_description: Root-owned directories and small files of the collection (units, settings, drop-ins) in one step
+short_description: Root-owned directories and small files of the collection (units, settings, drop-ins) in one step, or gone
 version_added: 0.2.0
 description:
   - Makes each of O(directories) a directory owned by root with its mode, then each of O(files) a regular file owned
@@ -21,6 +21,8 @@ description:
   - Missing parents of a listed directory are made with mode C(0755). A listed file's directory must exist or be
     listed.
   - Each changed file is written to a new file in its directory and renamed over the old one (atomic).
+  - O(absent) removes files, links (never followed) and whole directory trees (each directory opened without
+    following a link); with check mode it tells which of them are there.
 author:
   - clawops.openclaw contributors (@clawops)
 extends_documentation_fragment:
@@ -66,6 +68,12 @@ options:
         description: Octal mode such as C("0644").
         type: raw
         required: true
+  absent:
+    description:
+      - Absolute, normalised paths to remove first, a directory with everything in it. A path that is not there is fine.
+    type: list
+    elements: str
+    default: []
 notes:
   - The content is shown in the diff (C(--diff)), so this module is not for secrets.
 """
@@ -84,11 +92,18 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed_paths:
-  description: Directories and files that were (or in check mode would be) made or changed, in the order given.
+  description:
+    - Paths that were (or in check mode would be) removed, made or changed, in the order given (O(absent) first).
   returned: always
   type: list
   elements: str
   sample: [/etc/systemd/system/clawops-openclaw-watchdog.timer]
+removed:
+  description: The paths of RV(changed_paths) that were (or would be) removed.
+  returned: always
+  type: list
+  elements: str
+  sample: [/usr/local/lib/clawops-openclaw/watchdog]
 created:
   description: The paths of RV(changed_paths) that did not exist before (a unit systemd does not know yet).
   returned: always
@@ -110,9 +125,15 @@ PARENT_MODE = 0o755
 MAX_CONTENT = 1024 * 1024
 
 
-def plan(directories, files):
+def plan(directories, files, absent=()):
     """[(path, mode)], [(path, bytes, mode)] from the options, every value validated; Refused on the first bad one."""
     dirs, wanted, seen = [], [], set()
+    for path in absent:
+        if normalise_path(path) != path or path == "/":
+            raise Refused("absent: %r is not an absolute, normalised path below /" % (path,))
+        if path in seen:
+            raise Refused("%s is listed more than once" % path)
+        seen.add(path)
     for kind, entries in (("directories", directories), ("files", files)):
         for entry in entries:
             path = entry["path"]
@@ -206,10 +227,41 @@ def replace(path, data, mode):
         os.close(parent)
 
 
-def converge(directories, files, check):
-    """(changed_paths, created, diffs) after making the directories and files what the options say."""
-    dirs, wanted = plan(directories, files)
+def remove_tree(name, parent_fd):
+    """Remove the directory `name` in parent_fd and everything in it, each level opened without following a link
+    (a link inside is removed, never followed)."""
+    fd = os.open(name, _DIR_FLAGS, dir_fd=parent_fd)
+    try:
+        for entry in os.listdir(fd):
+            st = os.stat(entry, dir_fd=fd, follow_symlinks=False)
+            if stat.S_ISDIR(st.st_mode):
+                remove_tree(entry, fd)
+            else:
+                os.unlink(entry, dir_fd=fd)
+    finally:
+        os.close(fd)
+    os.rmdir(name, dir_fd=parent_fd)
+
+
+def remove(path, st):
+    parent = open_dir(os.path.dirname(path), check=True)
+    if parent is None:
+        return
+    try:
+        if stat.S_ISDIR(st.st_mode):
+            remove_tree(os.path.basename(path), parent)
+        else:
+            os.unlink(os.path.basename(path), dir_fd=parent)
+    finally:
+        os.close(parent)
+
+
+def converge(directories, files, check, absent=()):
+    """(changed_paths, removed, created, diffs) after removing `absent` and making the directories and files what the
+    options say."""
+    dirs, wanted = plan(directories, files, absent)
     # Everything is looked at before anything changes: a refused entry leaves the node as it was.
+    gone = [(path, lstat(path)) for path in absent]
     dir_states = [(path, mode, lstat(path)) for path, mode in dirs]
     for path, mode, st in dir_states:
         if st is not None and not stat.S_ISDIR(st.st_mode):
@@ -225,7 +277,16 @@ def converge(directories, files, check):
             raise Refused("the directory of %s does not exist and is not listed" % path)
         file_states.append((path, data, mode, st))
 
-    changed, created, diffs = [], [], []
+    changed, removed, created, diffs = [], [], [], []
+    for path, st in gone:
+        if st is None:
+            continue
+        changed.append(path)
+        removed.append(path)
+        kind = "directory" if stat.S_ISDIR(st.st_mode) else "link" if stat.S_ISLNK(st.st_mode) else "file"
+        diffs.append(dict(before_header=path, after_header=path, before="%s\n" % kind, after="absent\n"))
+        if not check:
+            remove(path, st)
     for path, mode, st in dir_states:
         if st is not None and root_owned(st, mode, stat.S_ISDIR):
             continue
@@ -257,7 +318,7 @@ def converge(directories, files, check):
         diffs.append(dict(before_header=path, after_header=path, before=before, after=after))
         if not check:
             replace(path, data, mode)
-    return changed, created, diffs
+    return changed, removed, created, diffs
 
 
 def main():
@@ -267,16 +328,19 @@ def main():
             directories=dict(type="list", elements="dict", default=[], options=entry),
             files=dict(type="list", elements="dict", default=[],
                        options=dict(entry, content=dict(type="str", required=True))),
+            absent=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
     try:
-        changed, created, diffs = converge(module.params["directories"], module.params["files"], module.check_mode)
+        changed, removed, created, diffs = converge(module.params["directories"], module.params["files"], module.check_mode,
+                                                    module.params["absent"])
     except Refused as exc:
-        module.fail_json(msg="%s (nothing was changed)" % exc, changed_paths=[], created=[])
+        module.fail_json(msg="%s (nothing was changed)" % exc, changed_paths=[], removed=[], created=[])
     except OSError as exc:
-        module.fail_json(msg="%s: %s" % (exc.filename or "openclaw_system_files", exc.strerror or exc), changed_paths=[], created=[])
-    result = dict(changed=bool(changed), changed_paths=changed, created=created)
+        module.fail_json(msg="%s: %s" % (exc.filename or "openclaw_system_files", exc.strerror or exc), changed_paths=[],
+                         removed=[], created=[])
+    result = dict(changed=bool(changed), changed_paths=changed, removed=removed, created=created)
     if module._diff and diffs:
         result["diff"] = diffs
     module.exit_json(**result)

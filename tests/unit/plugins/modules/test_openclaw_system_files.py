@@ -135,3 +135,48 @@ def test_bad_input_is_refused_before_any_change(tmp_path, edit, message):
     result = run(directories=directories, files=files)
     assert result["failed"] and message in result["msg"] and "nothing was changed" in result["msg"], result["msg"]
     assert not (tmp_path / "var").exists() and os.listdir(str(tmp_path / "etc")) == []
+
+
+def test_absent_removes_files_links_and_trees_without_following_links(tmp_path):
+    directories, files = layout(tmp_path)
+    run(directories=directories, files=files)
+    lib = tmp_path / "lib" / "watchdog"
+    (lib / "pkg").mkdir(parents=True)
+    (lib / "pkg" / "m.py").write_text("x\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep").write_text("keep\n")
+    os.symlink(str(outside), str(lib / "pkg" / "link"))          # inside the tree: removed, not followed
+    os.symlink(str(outside / "keep"), str(tmp_path / "etc" / "x.conf"))
+    absent = [str(lib), files[1]["path"], str(tmp_path / "etc" / "x.conf"), str(tmp_path / "never")]
+
+    check = run(check=True, diff=True, absent=absent)
+    assert check["changed"] and check["removed"] == absent[:3] and check["changed_paths"] == absent[:3]
+    assert lib.exists() and os.path.exists(files[1]["path"])
+    assert [d["before"] for d in check["diff"]] == ["directory\n", "file\n", "link\n"]
+
+    result = run(absent=absent)
+    assert result["removed"] == absent[:3]
+    assert not os.path.lexists(str(lib)) and not os.path.lexists(files[1]["path"]) and not os.path.lexists(absent[2])
+    assert (outside / "keep").read_text() == "keep\n"
+    again = run(absent=absent)
+    assert not again["changed"] and again["removed"] == []
+
+
+def test_absent_below_a_linked_directory_is_refused(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "unit.timer").write_text("keep\n")
+    os.symlink(str(elsewhere), str(tmp_path / "linked"))
+    result = run(absent=[str(tmp_path / "linked" / "unit.timer")])
+    assert result["failed"] and "is a link or not a directory" in result["msg"] and "nothing was changed" in result["msg"]
+    assert (elsewhere / "unit.timer").read_text() == "keep\n"
+
+
+def test_absent_paths_are_validated_before_any_change(tmp_path):
+    directories, files = layout(tmp_path)
+    result = run(directories=directories, files=files, absent=[files[0]["path"], "relative/path"])
+    assert result["failed"] and "is not an absolute, normalised path" in result["msg"]
+    assert not (tmp_path / "var").exists() and os.listdir(str(tmp_path / "etc")) == []
+    result = run(directories=directories, files=files, absent=[files[0]["path"]])
+    assert result["failed"] and "is listed more than once" in result["msg"]
