@@ -15,7 +15,7 @@ tools as that user. The one implementation the modules share:
 - ConfinedFile: a regular file below a directory (FIFO-safe, owner check, read with a limit, unlink only if the
   name still holds the file opened); read_beneath()/read_nofollow() as (text, reason) for the facts;
 - confined(): the same rules as an lstat walk, for reporting;
-- replace_in(): a file replaced by a rename in an open directory;
+- create_in(), replace_in(): a new file, or a file replaced by a rename, in an open directory;
 - Dir: a verified directory handle (read, write a new file O_EXCL|O_NOFOLLOW, atomic replace, rename, unlink);
 - retention: expired() (pure) and prune() of a root-only Dir, never following a link, the newest always kept;
 - names: stamp(), safe_basename(), flat_name(), sha256(); options: parse_mode();
@@ -267,23 +267,28 @@ def confined(path, directory, uids=None, trust_directory=True):
 
 # --- a verified directory -------------------------------------------------------------------------------
 
-def replace_in(dir_fd, name, data, mode, uid=None, gid=None):
-    """Atomically put `data` at `name` in the directory `dir_fd`: a new file beside it (O_EXCL, no link followed)
-    with `mode` (and owner uid/gid when given), fsynced and renamed over `name` (a link there is replaced, never
-    followed); the temporary file is removed when anything fails."""
-    tmp = ".%s.clawops-tmp-%d" % (name, os.getpid())
-    out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | _CLOEXEC, mode, dir_fd=dir_fd)
+def create_in(dir_fd, name, data, mode, uid=None, gid=None):
+    """Create `name` in the directory `dir_fd` (never an existing file or link: O_EXCL, O_NOFOLLOW) with `mode` and
+    owner uid/gid when given, fsynced."""
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | _CLOEXEC, mode, dir_fd=dir_fd)
     try:
-        try:
-            os.fchmod(out, mode)
-            if uid is not None:
-                os.fchown(out, uid, -1 if gid is None else gid)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(out, view):]
-            os.fsync(out)
-        finally:
-            os.close(out)
+        os.fchmod(fd, mode)
+        if uid is not None:
+            os.fchown(fd, uid, -1 if gid is None else gid)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_in(dir_fd, name, data, mode, uid=None, gid=None):
+    """Atomically put `data` at `name` in the directory `dir_fd`: a new file beside it (create_in), renamed over
+    `name` (a link there is replaced, never followed); the temporary file is removed when anything fails."""
+    tmp = ".%s.clawops-tmp-%d" % (name, os.getpid())
+    try:
+        create_in(dir_fd, tmp, data, mode, uid, gid)
         os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     except BaseException:
         try:
@@ -350,17 +355,8 @@ class Dir:
 
     def write_new(self, name, data, mode=0o600):
         """Create `name` (never an existing file or link) with `mode`, owned by uid/gid when root; fsynced."""
-        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | _CLOEXEC, mode, dir_fd=self.fd)
-        try:
-            os.fchmod(fd, mode)
-            if os.geteuid() == 0 and self.uid is not None:
-                os.fchown(fd, self.uid, -1 if self.gid is None else self.gid)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        owner = os.geteuid() == 0 and self.uid is not None
+        create_in(self.fd, name, data, mode, self.uid if owner else None, self.gid if owner else None)
 
     def write_unique(self, prefix, data, now, mode=0o600):
         """Create `<prefix><stamp>` (or `-N` after it when taken); returns the name."""
