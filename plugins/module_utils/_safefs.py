@@ -11,7 +11,8 @@ tools as that user. The one implementation the modules share:
 - lexical: normalise_path(), is_inside(), components() / confined_parts() (strict: a path must already be normalised);
 - walking: open_dir() opens a directory component by component with O_NOFOLLOW below a trusted ancestor (`/`
   by default; the home from passwd where a caller trusts it), holding each descriptor, so neither a symlink nor
-  a rename between check and use can take root outside the directory it meant;
+  a rename between check and use can take root outside the directory it meant; open_root() the same from `/`,
+  making what is missing;
 - ConfinedFile: a regular file below a directory (FIFO-safe, owner check, read with a limit, unlink only if the
   name still holds the file opened); read_beneath()/read_nofollow() as (text, reason) for the facts;
 - confined(): the same rules as an lstat walk, for reporting;
@@ -119,6 +120,30 @@ def open_dir(path, trusted="/"):
     except BaseException:
         os.close(fd)
         raise
+
+
+def open_root(path, dir_mode, check):
+    """fd of `path` (absolute), its missing parts made with dir_mode; no link followed from /. None in check mode
+    when it does not exist yet."""
+    if not os.path.isabs(path) or os.path.normpath(path) != path.rstrip("/") or path == "/":
+        raise Refused("path must be an absolute, normalised path below /, not %r" % path)
+    fd = os.open("/", _DIR_FLAGS)
+    for name in path.strip("/").split("/"):
+        try:
+            sub = os.open(name, _DIR_FLAGS, dir_fd=fd)
+        except OSError as exc:
+            if exc.errno == errno.ENOENT and check:
+                os.close(fd)
+                return None
+            if exc.errno != errno.ENOENT:
+                os.close(fd)
+                raise Refused("/%s cannot be opened without following a link: %s" % (path.strip("/"), os.strerror(exc.errno)))
+            os.mkdir(name, dir_mode, dir_fd=fd)
+            sub = os.open(name, _DIR_FLAGS, dir_fd=fd)
+            os.fchmod(sub, dir_mode)
+        os.close(fd)
+        fd = sub
+    return fd
 
 
 def open_file(name, dir_fd=None, uids=None):

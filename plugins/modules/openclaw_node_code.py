@@ -100,7 +100,7 @@ import struct
 import sys
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import Refused, parse_mode, replace_in
+from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import Refused, open_root, parse_mode, replace_in
 
 COMPONENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*\Z")
 CACHE = "__pycache__"
@@ -288,30 +288,6 @@ class Tree:
         finally:
             os.close(sub)
         os.rmdir(name, dir_fd=parent)
-
-
-def open_root(path, dir_mode, check):
-    """fd of `path` (absolute), its missing parts made with dir_mode; no link followed from /. None in check mode
-    when it does not exist yet."""
-    if not os.path.isabs(path) or os.path.normpath(path) != path.rstrip("/") or path == "/":
-        raise Refused("path must be an absolute, normalised path below /, not %r" % path)
-    fd = os.open("/", _DIR_FLAGS)
-    for name in path.strip("/").split("/"):
-        try:
-            sub = os.open(name, _DIR_FLAGS, dir_fd=fd)
-        except OSError as exc:
-            if exc.errno == errno.ENOENT and check:
-                os.close(fd)
-                return None
-            if exc.errno != errno.ENOENT:
-                os.close(fd)
-                raise Refused("/%s cannot be opened without following a link: %s" % (path.strip("/"), os.strerror(exc.errno)))
-            os.mkdir(name, dir_mode, dir_fd=fd)
-            sub = os.open(name, _DIR_FLAGS, dir_fd=fd)
-            os.fchmod(sub, dir_mode)
-        os.close(fd)
-        fd = sub
-    return fd
 
 
 def converge(path, files, mode, dir_mode, check, compile_python=False):

@@ -117,7 +117,7 @@ import os
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import Refused, normalise_path, parse_mode, replace_in
+from ansible_collections.clawops.openclaw.plugins.module_utils._safefs import Refused, normalise_path, open_root, parse_mode, replace_in
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
@@ -186,21 +186,7 @@ def root_owned(st, mode, kind):
 
 def open_dir(path, check):
     """fd of the directory `path`, its missing parents made (PARENT_MODE); None in check mode when missing."""
-    fd = os.open("/", _DIR_FLAGS)
-    for name in path.strip("/").split("/"):
-        try:
-            sub = os.open(name, _DIR_FLAGS, dir_fd=fd)
-        except OSError as exc:
-            if exc.errno != errno.ENOENT or check:
-                os.close(fd)
-                if exc.errno == errno.ENOENT:
-                    return None
-                raise Refused("%s cannot be opened without following a link: %s" % (path, os.strerror(exc.errno)))
-            os.mkdir(name, PARENT_MODE, dir_fd=fd)
-            sub = os.open(name, _DIR_FLAGS, dir_fd=fd)
-        os.close(fd)
-        fd = sub
-    return fd
+    return open_root(path, PARENT_MODE, check)
 
 
 def read_current(st, path):
