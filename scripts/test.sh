@@ -131,11 +131,51 @@ run_lane() {
     log="$LOG_DIR/${step/:/-}.log"
     start=$SECONDS
     echo "[lane $lane] $step: started $(date -u +%H:%M:%S)"
-    if run_step "$step" >"$log" 2>&1; then rc=0; else rc=$?; status=1; fi
+    # In a subshell whose `times` (the CPU of every process it waited for: ansible, molecule, pytest) is the
+    # step's controller CPU.
+    if (run_step "$step" && times >"$log.times") >"$log" 2>&1; then rc=0; else rc=$?; status=1; fi
     echo "[lane $lane] $step: $([ "$rc" = 0 ] && echo passed || echo "FAILED (exit $rc)") in $((SECONDS - start)) s"
-    echo "$step $rc $((SECONDS - start))" >>"$LOG_DIR/summary"
+    echo "$step $rc $((SECONDS - start)) $(controller_cpu "$log.times") $(node_cpu "$step")" >>"$LOG_DIR/summary"
   done
   return $status
+}
+
+# controller_cpu FILE: CPU seconds of the processes a step waited for, from `times` (its second line:
+# children's user and system time, e.g. "1m2.500s 0m3.250s"); "-" when the step failed before it.
+controller_cpu() {
+  [ -s "$1" ] || { echo -; return; }
+  sed -n 2p "$1" | awk '{t = 0; for (i = 1; i <= 2; i++) {split($i, a, /[ms]/); t += a[1] * 60 + a[2]}; printf "%d", t}'
+}
+
+# The nodes' CPU: every 5 s the CPU each of this checkout's containers has used so far (its cgroup),
+# the last reading kept per container; a container's scenario is its name without the
+# "clawops-<checkout>-" prefix and the "-<node>" suffix. Readings of the last seconds before a
+# container is destroyed are lost: the figure is a floor.
+sample_node_cpu() {
+  local out=$1 name id usage rest
+  mkdir -p "$out"
+  while [ -e "$out/.running" ]; do
+    docker ps --no-trunc --filter "name=^clawops-$CLAWOPS_CHECKOUT_ID-" --format '{{.ID}} {{.Names}}' 2>/dev/null |
+      while read -r id name; do
+        usage=""
+        if [ -r "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage" ]; then          # cgroup v1: nanoseconds
+          usage=$(($(cat "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage") / 1000))
+        elif [ -r "/sys/fs/cgroup/system.slice/docker-$id.scope/cpu.stat" ]; then  # cgroup v2: microseconds
+          usage=$(awk '$1 == "usage_usec" {print $2}' "/sys/fs/cgroup/system.slice/docker-$id.scope/cpu.stat")
+        fi
+        rest=${name#"clawops-$CLAWOPS_CHECKOUT_ID-"}
+        [ -n "$usage" ] && echo "${rest%-*} $usage" >"$out/$id"
+      done
+    sleep 5
+  done
+}
+
+# node_cpu STEP: CPU seconds the containers of a molecule step's scenario used; "-" for other steps.
+node_cpu() {
+  case "$1" in
+    molecule:*) cat "$LOG_DIR/node-cpu/"* 2>/dev/null | awk -v s="${1#molecule:}" '$1 == s {t += $2} END {printf "%d", t / 1e6}' ;;
+    *) echo - ;;
+  esac
 }
 
 # failure_excerpt LOG: pytest's failure reports and summary (verify), ansible's failed tasks
@@ -149,11 +189,14 @@ failure_excerpt() {
 
 run_all() {
   LOG_DIR="$CACHE_DIR/logs/$(date -u +%Y%m%dT%H%M%S)"
-  mkdir -p "$LOG_DIR"
+  mkdir -p "$LOG_DIR/node-cpu"
   export LOG_DIR
   stage "all stages in lanes (logs: $LOG_DIR)"
   local lane=0 pids=() steps start=$SECONDS status=0 pid
   IFS='|' read -r -a lanes <<<"$TEST_LANES"
+  touch "$LOG_DIR/node-cpu/.running"
+  sample_node_cpu "$LOG_DIR/node-cpu" &
+  local sampler=$!
   for steps in "${lanes[@]}"; do
     lane=$((lane + 1))
     # shellcheck disable=SC2086 # steps are words
@@ -161,6 +204,8 @@ run_all() {
     pids+=($!)
   done
   for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+  rm -f "$LOG_DIR/node-cpu/.running"
+  wait "$sampler" || true
   # Every log in full, in lane order, so that CI output shows each failure with its context.
   for steps in "${lanes[@]}"; do
     for step in $steps; do stage "$step (log)"; cat "$LOG_DIR/${step/:/-}.log"; done
@@ -171,7 +216,11 @@ run_all() {
     stage "$step FAILED ($LOG_DIR/${step/:/-}.log)"; failure_excerpt "$LOG_DIR/${step/:/-}.log"
   done
   stage "summary (wall time $((SECONDS - start)) s)"
-  awk '{printf "  %-22s %-7s %5d s\n", $1, ($2 == 0 ? "passed" : "FAILED"), $3}' "$LOG_DIR/summary"
+  # CPU: the controller's (ansible, molecule, pytest) and the step's containers' (a floor, sampled).
+  printf '  %-28s %-7s %7s %15s %10s\n' step result wall "controller CPU" "nodes CPU"
+  awk '{printf "  %-28s %-7s %5d s %15s %10s\n", $1, ($2 == 0 ? "passed" : "FAILED"), $3, $4 ($4 == "-" ? "" : " s"), $5 ($5 == "-" ? "" : " s");
+        c += $4; n += $5}
+       END {printf "  %-28s %-7s %5s   %13d s %8d s\n", "all steps (CPU summed)", "", "", c, n}' "$LOG_DIR/summary"
   return $status
 }
 
