@@ -2,3 +2,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "shared", "tests"))
+
+import clawops_failure  # noqa: E402 - after the path above
+
+# The failed tasks and the node's state in every failure report.
+pytest_runtest_makereport = clawops_failure.pytest_runtest_makereport

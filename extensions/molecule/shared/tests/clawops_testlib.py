@@ -45,13 +45,30 @@ def wait_ready(host, timeout=120):
     return False
 
 
+# The playbook runs of the running test (clawops_failure puts their failed tasks into a failure report: the tests'
+# assertion messages carry only the end of an output, where a failed task's message may not be).
+RUNS = []
+
+
 def playbook(*extra, check=False, path=CONVERGE):
     """Run a playbook (default: converge) against the scenario's instances; returns (rc, output, recap)."""
     argv = ["ansible-playbook", "-i", INVENTORY, path] + list(extra)
     if check:
         argv += ["--check", "--diff"]
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900, check=False)
+    RUNS.append((os.path.basename(path) + (" --check" if check else ""), proc.returncode, proc.stdout))
     return proc.returncode, proc.stdout, parse_recap(proc.stdout)
+
+
+def failed_tasks(output):
+    """The task name and result line of every task that failed in a playbook output (each cut to 1,500 characters)."""
+    lines, task, found = output.splitlines(), "", []
+    for line in lines:
+        if line.startswith("TASK ["):
+            task = line.rstrip("* ")
+        elif re.match(r"(fatal|failed): \[", line) or line.startswith("FAILED!"):
+            found.append("%s\n  %s" % (task, line[:1500]))
+    return found
 
 
 def parse_recap(output):
