@@ -111,7 +111,7 @@ FINDINGS = {
     "linger_off": _finding(
         "error", "linger is off: the user service stops at logout and does not start at boot", "service", _remediate("service"),
         _RB_SERVICE, "_collect_service.collect_user",
-        [_FACTS_FINDINGS + "test_a_node_without_linger", _REMEDIATION + "[linger_off]"]),
+        [_FACTS_FINDINGS + "test_a_node_without_linger", _REMEDIATION + "[unit_missing_and_linger_off]"]),
     "user_manager_unreachable": _finding(
         "error", "the service user's systemd manager does not answer (often because linger is off)", "service",
         _remediate("service"), _RB_SERVICE, "_collect_service.ask_manager",
@@ -119,13 +119,13 @@ FINDINGS = {
     "system_unit_present": _finding(
         "error", "a system-wide OpenClaw unit competes with the user service", "service", _remediate("service"), _RB_SERVICE,
         "_collect_service.collect_service",
-        [_FACTS_OPTIONS + "test_unrelated_system_units_are_not_flagged", _REMEDIATION + "[system_unit]"]),
+        [_FACTS_OPTIONS + "test_unrelated_system_units_are_not_flagged", _REMEDIATION + "[system_unit_and_service_stopped]"]),
     "unit_missing": _finding(
         "error", "the gateway's user unit is missing", "service", _remediate("service"), _RB_SERVICE, "_collect_service.collect_service",
-        [_FACTS_FINDINGS + "test_a_missing_unit", _REMEDIATION + "[unit_missing]"]),
+        [_FACTS_FINDINGS + "test_a_missing_unit", _REMEDIATION + "[unit_missing_and_linger_off]"]),
     "service_inactive": _finding(
         "error", "the gateway service is stopped", "service", _remediate("service"), _RB_SERVICE, "_collect_service.state_problems",
-        [_FACTS + "test_service_state_findings[stopped]", _REMEDIATION + "[service_stopped]"]),
+        [_FACTS + "test_service_state_findings[stopped]", _REMEDIATION + "[system_unit_and_service_stopped]"]),
     "service_failed": _finding(
         "error", "the gateway service failed (exit status 78: it refuses its config)", "service",
         _remediate("config_restore", "config_policy", "service"), _RB_SERVICE, "_collect_service.state_problems",
@@ -142,11 +142,11 @@ FINDINGS = {
     "proxy_outside_dropin": _finding(
         "warning", "a proxy variable that reaches the gateway is set outside the collection's drop-in (the one place the "
         "gateway's environment is managed)", "proxy_env", _remediate("proxy_env"), _RB_OUTSIDE, "_collect_environment.proxy_findings",
-        [_FACTS_FINDINGS + "test_proxy_variables_outside_the_dropin_are_findings", _REMEDIATION + "[proxy_env]"]),
+        [_FACTS_FINDINGS + "test_proxy_variables_outside_the_dropin_are_findings", _REMEDIATION + "[proxy_env_and_stale_lock]"]),
     "proxy_all_proxy": _finding(
         "error", "ALL_PROXY reaches the gateway and drags chat-channel WebSockets through the proxy", "proxy_env",
         _remediate("proxy_env"), _RB_PROXY, "_collect_environment.proxy_findings",
-        [_FACTS + "test_gather_environment_sources", _REMEDIATION + "[proxy_env]"]),
+        [_FACTS + "test_gather_environment_sources", _REMEDIATION + "[proxy_env_and_stale_lock]"]),
     "proxy_source_unsafe": _finding(
         "warning", "a proxy variable is set in a file remediation must not edit (outside the service user's home, reached "
         "through a link, or not a regular file)", None,
@@ -213,11 +213,11 @@ FINDINGS = {
     "gateway_mode_missing": _finding(
         "error", "gateway.mode is not set: the gateway refuses to start (exit 78)", "config_policy", _remediate("config_policy"),
         _RB_REFUSED, "_common.startup_refusals",
-        [_FACTS_FINDINGS + "test_config_file_findings[mode-missing]", _REMEDIATION + "[mode_missing]"]),
+        [_FACTS_FINDINGS + "test_config_file_findings[mode-missing]", _REMEDIATION + "[mode_missing_and_bind_without_auth]"]),
     "bind_without_auth": _finding(
         "error", "the gateway binds beyond loopback without auth: it refuses to start (exit 78)", "config_policy",
         _remediate("config_policy"), _RB_REFUSED, "_common.startup_refusals",
-        [_FACTS_FINDINGS + "test_config_file_findings[lan-without-auth]", _REMEDIATION + "[bind_without_auth]"]),
+        [_FACTS_FINDINGS + "test_config_file_findings[lan-without-auth]", _REMEDIATION + "[mode_missing_and_bind_without_auth]"]),
     "config_path_mismatch": _finding(
         "error", "the CLI (a login shell of the service user) and the service use different config or state paths: CLI "
         "edits miss the gateway and auth writes refuse", None,
@@ -292,7 +292,7 @@ FINDINGS = {
         [_FACTS_FINDINGS + "test_an_oom_kill_is_named_as_such[restarted]", _FACTS_FINDINGS + "test_an_oom_kill_is_named_as_such[auto-restart]"]),
     "stale_lock": _finding(
         "warning", "a gateway lock file whose owner is gone", "locks", _remediate("locks"), _RB_LOCKS, "_collect_locks.collect_locks",
-        [_FACTS_CONFINEMENT + "test_regular_stale_lock_is_confined_and_stale", _REMEDIATION + "[stale_lock]"]),
+        [_FACTS_CONFINEMENT + "test_regular_stale_lock_is_confined_and_stale", _REMEDIATION + "[proxy_env_and_stale_lock]"]),
     # --- files root refused to read --------------------------------------------------------------------
     "user_file_unsafe": _finding(
         "warning", "a file of the service user is a link or not a regular file: root did not read it", None,

@@ -47,8 +47,8 @@ def restart_and_wait_failed(host):
 
 
 def wait_failed(host):
-    """Until the gateway has exited with an error (failed, or waiting to be restarted)."""
-    deadline = time.time() + 60
+    """Until the gateway has exited with an error (failed, or waiting to be restarted); bounded as in test_remediation."""
+    deadline = time.time() + 180
     while time.time() < deadline:
         state = unit_state(host)
         if state.get("ActiveState") in ("failed", "activating") and state.get("ExecMainStatus", "0") != "0":

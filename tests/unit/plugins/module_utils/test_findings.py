@@ -129,7 +129,7 @@ def test_auth_drift_kinds_are_found_without_their_prefix():
 
 def test_the_molecule_fault_table_is_read_statically():
     table = molecule_fault_table(MOLECULE_FAULTS)
-    assert table["proxy_env"] == {"proxy_all_proxy", "proxy_outside_dropin"} and table["hung"] == {"gateway_hung"}
+    assert table["proxy_env_and_stale_lock"] == {"proxy_all_proxy", "proxy_outside_dropin", "stale_lock"} and table["hung"] == {"gateway_hung"}
 
 
 def test_the_generated_findings_doc_is_up_to_date():
