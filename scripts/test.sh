@@ -153,18 +153,20 @@ controller_cpu() {
 # container is destroyed are lost: the figure is a floor.
 sample_node_cpu() {
   local out=$1 name id usage rest
+  # A container can go between `docker ps` and the read of its cgroup: nothing here may stop the sampler.
+  set +e
   mkdir -p "$out"
   while [ -e "$out/.running" ]; do
     docker ps --no-trunc --filter "name=^clawops-$CLAWOPS_CHECKOUT_ID-" --format '{{.ID}} {{.Names}}' 2>/dev/null |
       while read -r id name; do
         usage=""
         if [ -r "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage" ]; then          # cgroup v1: nanoseconds
-          usage=$(($(cat "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage") / 1000))
+          usage=$(awk '{printf "%d", $1 / 1000}' "/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage" 2>/dev/null)
         elif [ -r "/sys/fs/cgroup/system.slice/docker-$id.scope/cpu.stat" ]; then  # cgroup v2: microseconds
-          usage=$(awk '$1 == "usage_usec" {print $2}' "/sys/fs/cgroup/system.slice/docker-$id.scope/cpu.stat")
+          usage=$(awk '$1 == "usage_usec" {print $2}' "/sys/fs/cgroup/system.slice/docker-$id.scope/cpu.stat" 2>/dev/null)
         fi
         rest=${name#"clawops-$CLAWOPS_CHECKOUT_ID-"}
-        [ -n "$usage" ] && echo "${rest%-*} $usage" >"$out/$id"
+        if [ -n "$usage" ]; then echo "${rest%-*} $usage" >"$out/$id"; fi
       done
     sleep 5
   done
