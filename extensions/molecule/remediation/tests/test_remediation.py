@@ -168,13 +168,13 @@ SYSTEM_UNIT = "/etc/systemd/system/openclaw-gateway.service"
 
 
 def inject_system_unit(host):
-    """Seed 002: a second gateway installed as a system unit fights the user service."""
+    """Seed 002: a second gateway installed as a system unit (here while the user service is stopped: a user
+    gateway started beside it exits 78 when it finds the state owned, a timing the test would depend on)."""
     host.run_expect([0], "printf '%%s\\n' '[Unit]' 'Description=OpenClaw (system-wide, wrong)' '[Service]' 'User=%s' "
                          "'Environment=HOME=%s' 'ExecStart=/usr/local/bin/openclaw gateway run --port 18789' 'Restart=always' "
                          "'[Install]' 'WantedBy=multi-user.target' > %s" % (USER, HOME, SYSTEM_UNIT))
     host.run_expect([0], "systemctl daemon-reload && systemctl enable --now openclaw-gateway.service")
-    user_systemctl(host, "restart", UNIT)
-    time.sleep(5)
+    assert wait_ready(host, timeout=180), "the system-wide gateway did not start"
 
 
 def check_system_unit(host):
@@ -184,6 +184,30 @@ def check_system_unit(host):
     assert SYSTEM_UNIT in manifests
     assert host.run("systemctl is-active openclaw-gateway.service").stdout.strip() != "active"
     assert main_pid(host) > 0
+
+
+FAIL_ONCE = HOME + "/.clawops-test-fail-once.cjs"
+FAIL_ONCE_DROPIN = DROPIN_DIR + "/30-clawops-test-fail-once.conf"
+FAILED_ONCE = HOME + "/.clawops-test-failed-once"
+
+
+def inject_start_fails_once(host):
+    """The next start of the gateway exits 78 and the one after it works: what OpenClaw does on a starved node
+    when its start-up state lease times out ("startup migrations did not complete cleanly"). The unit does not
+    restart an exit 78. The first process removes the drop-in that loaded it, so a start after a daemon-reload
+    is a clean one."""
+    script = ("const fs = require('fs'); if (!fs.existsSync(%r)) { fs.writeFileSync(%r, String(process.pid)); "
+              "fs.rmSync(%r, {force: true}); process.exit(78); }" % (FAILED_ONCE, FAILED_ONCE, FAIL_ONCE_DROPIN))
+    out = as_user(host, "printf '%%s\\n' %s > %s && printf '[Service]\\nEnvironment=NODE_OPTIONS=--require=%s\\n' > %s"
+                  % (shlex.quote(script), FAIL_ONCE, FAIL_ONCE, FAIL_ONCE_DROPIN))
+    assert out.rc == 0, out.stderr
+
+
+def check_start_retried(host):
+    """The first start failed (its marker), remediate started the gateway once more, and it runs without the drop-in."""
+    assert host.file(FAILED_ONCE).exists and not host.file(FAIL_ONCE_DROPIN).exists
+    assert "clawops-test-fail-once" not in host.check_output("tr '\\0' '\\n' < /proc/%d/environ" % main_pid(host))
+    host.run_expect([0], "rm -f %s %s" % (FAIL_ONCE, FAILED_ONCE))
 
 
 def inject_mode_missing_and_bind_without_auth(host):
@@ -339,8 +363,10 @@ FAULTS = [
     # id, injections (in order), expected findings, config change the fix may make, checks once fixed
     ("proxy_env_and_stale_lock", (inject_proxy_env, inject_stale_lock), {"proxy_all_proxy", "proxy_outside_dropin", "stale_lock"},
      None, (check_proxy_env, check_locks)),
-    ("system_unit_and_service_stopped", (inject_system_unit, inject_stopped), {"system_unit_present", "service_inactive"},
-     None, (check_system_unit,)),
+    # The user service stopped and a system-wide gateway started in its place; the start remediate makes fails once
+    # (exit 78): remediate starts it once more.
+    ("system_unit_and_service_stopped", (inject_stopped, inject_system_unit, inject_start_fails_once),
+     {"system_unit_present", "service_inactive"}, None, (check_system_unit, check_start_retried)),
     ("unit_missing_and_linger_off", (inject_unit_missing, inject_linger_off), {"unit_missing", "linger_off"},
      None, (check_unit_back, check_linger)),
     ("unit_and_copy_missing", (inject_unit_and_copy_missing,), {"unit_missing"}, None, (check_unit_back,)),
