@@ -8,11 +8,10 @@ and remediate a no-op (the other test files of this scenario run on the same nod
 
 import json
 import shlex
-import time
 
 import pytest
 
-from clawops_testlib import USER, UNIT, extra_vars, playbook, user_systemctl, wait_ready
+from clawops_testlib import USER, UNIT, extra_vars, playbook, restart_and_wait_failed, user_systemctl, wait_failed, wait_ready
 
 REMEDIATE = "clawops.openclaw.remediate"
 HOME = "/home/%s" % USER
@@ -34,27 +33,6 @@ def remediate(*extra):
 
 def read(host, path):
     return host.check_output("cat %s" % shlex.quote(path))
-
-
-def unit_state(host):
-    out = user_systemctl(host, "show", "-p", "ActiveState,ExecMainStatus", UNIT).stdout
-    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-
-
-def restart_and_wait_failed(host):
-    user_systemctl(host, "restart", UNIT)
-    wait_failed(host)
-
-
-def wait_failed(host):
-    """Until the gateway has exited with an error (failed, or waiting to be restarted); bounded as in test_remediation."""
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        state = unit_state(host)
-        if state.get("ActiveState") in ("failed", "activating") and state.get("ExecMainStatus", "0") != "0":
-            return
-        time.sleep(1)
-    raise AssertionError("the gateway did not fail: %s" % state)
 
 
 def write_as_user(host, path, text, age=0):

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from clawops_testlib import CONVERGE, USER, UNIT, as_user, extra_vars, gather_facts, playbook, user_systemctl, wait_ready
+from clawops_testlib import (CONVERGE, USER, UNIT, as_user, extra_vars, gather_facts, playbook, restart_and_wait_failed, unit_state,
+                             user_systemctl, wait_failed, wait_ready)
 
 REMEDIATE = "clawops.openclaw.remediate"
 DOCTOR = "clawops.openclaw.doctor"
@@ -65,29 +66,6 @@ def edit_config(host, change):
     data = config(host)
     change(data)
     host.run_expect([0], "printf '%%s' %s > %s" % (shlex.quote(json.dumps(data, indent=2)), CONFIG))
-
-
-def restart_and_wait_failed(host):
-    user_systemctl(host, "restart", UNIT)
-    wait_failed(host)
-
-
-def unit_state(host, *properties):
-    """{property: value} (systemctl prints properties in its own order, not the order asked for)."""
-    out = user_systemctl(host, "show", "-p", ",".join(properties), UNIT).stdout
-    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-
-
-def wait_failed(host):
-    """Until the gateway has exited with an error (failed, or waiting to be restarted). Bounded by a start under
-    load (two cores shared by five scenarios: a start that takes 13 s alone took over 60 s), not by the fault."""
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        state = unit_state(host, "ActiveState", "ExecMainStatus")
-        if state.get("ActiveState") in ("failed", "activating") and state.get("ExecMainStatus", "0") != "0":
-            return
-        time.sleep(1)
-    raise AssertionError("the gateway did not fail: %s" % state)
 
 
 # --- injections: each returns what the test should check once fixed ----------------------------
