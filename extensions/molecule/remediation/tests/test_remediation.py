@@ -9,15 +9,14 @@ import time
 
 import pytest
 
-from clawops_testlib import (CONVERGE, USER, UNIT, as_user, extra_vars, gather_facts, playbook, restart_and_wait_failed, unit_state,
-                             user_systemctl, wait_failed, wait_ready)
+from clawops_testlib import (CONVERGE, DROPIN_DIR, HOME, USER, UNIT, as_user, assert_started_again, extra_vars, gather_facts, main_pid,
+                             plant_start_fails_once, playbook, restart_and_wait_failed, unit_state, user_systemctl, wait_failed,
+                             wait_ready)
 
 REMEDIATE = "clawops.openclaw.remediate"
 DOCTOR = "clawops.openclaw.doctor"
-HOME = "/home/%s" % USER
 CONFIG = HOME + "/.openclaw/openclaw.json"
 UNIT_PATH = HOME + "/.config/systemd/user/" + UNIT
-DROPIN_DIR = UNIT_PATH + ".d"
 REPORTS = os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/tmp"), "doctor-reports")
 # What doctor tells the operator to run for each finding (the finding registry's fix, as data): the tests run exactly that.
 _REGISTRY = importlib.util.spec_from_file_location(
@@ -46,10 +45,6 @@ def credentials(host):
               "rows = c.execute(\"select state_key, value_json from config_machine_state where state_key like 'authProfiles%%'\").fetchall(); "
               "print(hashlib.sha256(repr(sorted(rows)).encode()).hexdigest(), len(rows))" % HOME)
     return host.check_output("runuser -u %s -- python3 -c %s" % (USER, shlex.quote(script)))
-
-
-def main_pid(host):
-    return int(user_systemctl(host, "show", "-p", "MainPID", "--value", UNIT).stdout.strip() or 0)
 
 
 def remediate(*extra, check=False):
@@ -162,30 +157,6 @@ def check_system_unit(host):
     assert SYSTEM_UNIT in manifests
     assert host.run("systemctl is-active openclaw-gateway.service").stdout.strip() != "active"
     assert main_pid(host) > 0
-
-
-FAIL_ONCE = HOME + "/.clawops-test-fail-once.cjs"
-FAIL_ONCE_DROPIN = DROPIN_DIR + "/30-clawops-test-fail-once.conf"
-FAILED_ONCE = HOME + "/.clawops-test-failed-once"
-
-
-def inject_start_fails_once(host):
-    """The next start of the gateway exits 78 and the one after it works: what OpenClaw does on a starved node
-    when its start-up state lease times out ("startup migrations did not complete cleanly"). The unit does not
-    restart an exit 78. The first process removes the drop-in that loaded it, so a start after a daemon-reload
-    is a clean one."""
-    script = ("const fs = require('fs'); if (!fs.existsSync(%r)) { fs.writeFileSync(%r, String(process.pid)); "
-              "fs.rmSync(%r, {force: true}); process.exit(78); }" % (FAILED_ONCE, FAILED_ONCE, FAIL_ONCE_DROPIN))
-    out = as_user(host, "printf '%%s\\n' %s > %s && printf '[Service]\\nEnvironment=NODE_OPTIONS=--require=%s\\n' > %s"
-                  % (shlex.quote(script), FAIL_ONCE, FAIL_ONCE, FAIL_ONCE_DROPIN))
-    assert out.rc == 0, out.stderr
-
-
-def check_start_retried(host):
-    """The first start failed (its marker), remediate started the gateway once more, and it runs without the drop-in."""
-    assert host.file(FAILED_ONCE).exists and not host.file(FAIL_ONCE_DROPIN).exists
-    assert "clawops-test-fail-once" not in host.check_output("tr '\\0' '\\n' < /proc/%d/environ" % main_pid(host))
-    host.run_expect([0], "rm -f %s %s" % (FAIL_ONCE, FAILED_ONCE))
 
 
 def inject_mode_missing_and_bind_without_auth(host):
@@ -343,8 +314,8 @@ FAULTS = [
      None, (check_proxy_env, check_locks)),
     # The user service stopped and a system-wide gateway started in its place; the start remediate makes fails once
     # (exit 78): remediate starts it once more.
-    ("system_unit_and_service_stopped", (inject_stopped, inject_system_unit, inject_start_fails_once),
-     {"system_unit_present", "service_inactive"}, None, (check_system_unit, check_start_retried)),
+    ("system_unit_and_service_stopped", (inject_stopped, inject_system_unit, plant_start_fails_once),
+     {"system_unit_present", "service_inactive"}, None, (check_system_unit, assert_started_again)),
     ("unit_missing_and_linger_off", (inject_unit_missing, inject_linger_off), {"unit_missing", "linger_off"},
      None, (check_unit_back, check_linger)),
     ("unit_and_copy_missing", (inject_unit_and_copy_missing,), {"unit_missing"}, None, (check_unit_back,)),

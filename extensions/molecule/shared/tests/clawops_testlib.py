@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import subprocess
 import time
 
@@ -13,6 +14,8 @@ CONVERGE = os.path.join(os.path.dirname(SCENARIO_DIR), "shared", "converge.yml")
 USER = "openclaw"
 UNIT = "openclaw-gateway.service"
 PORT = 18789
+HOME = "/home/%s" % USER
+DROPIN_DIR = HOME + "/.config/systemd/user/" + UNIT + ".d"
 
 
 def user_systemctl(host, *args):
@@ -28,6 +31,35 @@ def as_user(host, command):
 
 def _quote(text):
     return "'" + text.replace("'", "'\\''") + "'"
+
+
+def main_pid(host):
+    return int(user_systemctl(host, "show", "-p", "MainPID", "--value", UNIT).stdout.strip() or 0)
+
+
+FAIL_ONCE = HOME + "/.clawops-test-fail-once.cjs"
+FAIL_ONCE_DROPIN = DROPIN_DIR + "/30-clawops-test-fail-once.conf"
+FAILED_ONCE = HOME + "/.clawops-test-failed-once"
+
+
+def plant_start_fails_once(host):
+    """The next start of the gateway (after a daemon-reload) exits 78 and the one after it works: what OpenClaw does
+    on a starved node when its start-up state lease times out ("startup migrations did not complete cleanly"). The
+    unit does not restart an exit 78. The first process removes the drop-in that loaded it, so a start after a
+    daemon-reload is a clean one."""
+    script = ("const fs = require('fs'); if (!fs.existsSync(%r)) { fs.writeFileSync(%r, String(process.pid)); "
+              "fs.rmSync(%r, {force: true}); process.exit(78); }" % (FAILED_ONCE, FAILED_ONCE, FAIL_ONCE_DROPIN))
+    out = as_user(host, "printf '%%s\\n' %s > %s && printf '[Service]\\nEnvironment=NODE_OPTIONS=--require=%s\\n' > %s"
+                  % (shlex.quote(script), FAIL_ONCE, FAIL_ONCE, FAIL_ONCE_DROPIN))
+    assert out.rc == 0, out.stderr
+
+
+def assert_started_again(host):
+    """The planted start failed (its marker), the gateway was started once more, and it runs without the drop-in."""
+    assert host.file(FAILED_ONCE).exists, "the start that fails once never ran"
+    assert not host.file(FAIL_ONCE_DROPIN).exists
+    assert "clawops-test-fail-once" not in host.check_output("tr '\\0' '\\n' < /proc/%d/environ" % main_pid(host))
+    host.run_expect([0], "rm -f %s %s" % (FAIL_ONCE, FAILED_ONCE))
 
 
 def gather_facts(host, **args):

@@ -13,7 +13,7 @@ import tempfile
 import pytest
 import testinfra
 
-from clawops_testlib import INVENTORY, USER, extra_vars, gather_facts, playbook, user_systemctl
+from clawops_testlib import INVENTORY, USER, extra_vars, gather_facts, main_pid, playbook
 
 PREFIX = "clawops-%s-upgrade-" % os.environ.get("CLAWOPS_CHECKOUT_ID", "local")
 CANARY, SECOND = PREFIX + "gw1", PREFIX + "gw2"
@@ -48,10 +48,6 @@ def snapshot(host):
     return dict(running=facts["release"]["running"], active=facts["release"]["active"], ready=facts["ready"]["ok"],
                 config_written_by=facts["config"]["last_touched_version"], digests=digests,
                 schema=int(host.check_output(SCHEMA)))
-
-
-def main_pid(host):
-    return user_systemctl(host, "show", "-p", "MainPID", "--value", "openclaw-gateway.service").stdout.strip()
 
 
 def last_run():

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from clawops_testlib import USER, as_user, extra_vars, gather_facts, playbook, user_systemctl, wait_ready
+from clawops_testlib import USER, as_user, extra_vars, gather_facts, main_pid, playbook, user_systemctl, wait_ready
 
 INTERVAL, FAILURES, GRACE, PROBE_TIMEOUT = 5, 3, 90, 5
 STATE = "/var/lib/clawops-openclaw/watchdog/state.json"
@@ -36,10 +36,6 @@ def metrics(host):
     """openclaw_* samples of node_exporter's /metrics: {name{labels}: value}."""
     text = host.check_output("curl -fsS -m 5 http://127.0.0.1:9100/metrics")
     return {m.group(1): float(m.group(2)) for m in re.finditer(r"^(openclaw_\S+) (\S+)$", text, re.MULTILINE)}
-
-
-def main_pid(host):
-    return int(user_systemctl(host, "show", "-p", "MainPID", "--value", "openclaw-gateway.service").stdout.strip() or 0)
 
 
 def uptime(host, pid):
