@@ -44,12 +44,14 @@ def _nodes_cpu():
     """{container id: CPU seconds} of this scenario's containers (none readable: {})."""
     prefix = "clawops-%s-%s-" % (os.environ.get("CLAWOPS_CHECKOUT_ID", "local"), os.environ.get("MOLECULE_SCENARIO_NAME", ""))
     try:
-        ids = subprocess.run(["docker", "ps", "-q", "--no-trunc", "--filter", "name=^" + prefix],
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=30, check=False).stdout.split()
+        listing = subprocess.run(["docker", "ps", "--no-trunc", "--filter", "name=^" + prefix, "--format", "{{.ID}} {{.Names}}"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=30, check=False).stdout
     except (OSError, subprocess.SubprocessError):
         return {}
     found = {}
-    for container_id in ids:
+    # The node's own name has no dash: remediation's prefix also matches remediation-config's containers.
+    for container_id in [fields[0] for fields in (line.split() for line in listing.splitlines())
+                         if len(fields) == 2 and "-" not in fields[1][len(prefix):]]:
         seconds = _cgroup_seconds(container_id)
         if seconds is not None:
             found[container_id] = seconds
