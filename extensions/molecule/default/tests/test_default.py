@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from clawops_testlib import (PORT, UNIT, USER, as_user, assert_refused, gather_facts, node_snapshot, playbook,
+from clawops_testlib import (PORT, UNIT, USER, as_user, assert_refused, gather_facts, main_pid, node_snapshot, playbook,
                              user_systemctl, wait_ready)
 
 CONFIG = "/home/%s/.openclaw/openclaw.json" % USER
@@ -212,7 +212,7 @@ def test_a_global_npm_install_is_migrated_to_a_release_by_site_yml(host):
     # event_loop_busy: a warning, usual in the first minute after the start just above.
     ids = set(p["id"] for p in facts["problems"])
     assert "restart_pending" in ids and ids <= {"restart_pending", "event_loop_busy"}, facts["problems"]
-    pid = user_systemctl(host, "show", "-p", "MainPID", "--value", UNIT).stdout.strip()
+    pid = main_pid(host)
 
     rc, out, recap = playbook()
     assert rc == 0, out[-3000:]
@@ -220,7 +220,7 @@ def test_a_global_npm_install_is_migrated_to_a_release_by_site_yml(host):
     assert host.check_output("readlink /usr/local/bin/openclaw") == RELEASES + "/current/bin/openclaw"
     assert " %s gateway " % ENTRY in host.file(unit_path).content_string
     assert host.run("test -e %s" % GLOBAL).rc != 0
-    assert user_systemctl(host, "show", "-p", "MainPID", "--value", UNIT).stdout.strip() != pid
+    assert main_pid(host) != pid
     facts = gather_facts(host, user=USER, validate_config="false")
     assert [p for p in facts["problems"] if p["id"] != "event_loop_busy"] == [], facts["problems"]
     assert facts["release"]["running"] == "2026.9.6" and not facts["release"]["restart_pending"], facts["release"]

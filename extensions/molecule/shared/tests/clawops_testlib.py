@@ -152,9 +152,9 @@ def assert_refused(bad_vars, message, snapshot, path=CONVERGE):
 
 def node_snapshot(host):
     """Hashes of everything a refused run must leave alone."""
-    paths = ["/home/%s/.openclaw/openclaw.json" % USER,
-             "/home/%s/.config/systemd/user/%s" % (USER, UNIT),
-             "/home/%s/.config/systemd/user/%s.d/50-clawops-openclaw.conf" % (USER, UNIT),
+    paths = [HOME + "/.openclaw/openclaw.json",
+             HOME + "/.config/systemd/user/" + UNIT,
+             DROPIN_DIR + "/50-clawops-openclaw.conf",
              "/opt/openclaw/current/lib/node_modules/openclaw/package.json"]
     snap = {}
     for path in paths:
@@ -162,7 +162,7 @@ def node_snapshot(host):
         snap[path] = out.stdout.split()[0] if out.rc == 0 else None
     # The releases and which one is active (a refused run installs and switches nothing).
     snap["releases"] = host.run("ls -la --time-style=+%s /opt/openclaw/ /usr/local/bin/openclaw").stdout
-    snap["main_pid"] = user_systemctl(host, "show", "-p", "MainPID", "--value", UNIT).stdout.strip()
+    snap["main_pid"] = main_pid(host)
     snap["node"] = host.run("readlink -f /usr/local/bin/node").stdout.strip()
     return snap
 
