@@ -93,6 +93,14 @@ run_molecule() {
       [ "$scenario" = node-image ] || scenarios+=("$scenario")
     done
   fi
+  # Every ansible run of the scenarios (molecule's, the tests' playbooks, testinfra's module calls, the node
+  # image's converge) reuses the module payloads the others built from the same code: the callback
+  # extensions/molecule/shared/callback_plugins/clawops_module_cache.py keys them by that code. Unused for a week: gone.
+  export ANSIBLE_CALLBACK_PLUGINS="$here/extensions/molecule/shared/callback_plugins"
+  export CLAWOPS_ANSIBALLZ_CACHE="$CACHE_DIR/ansiballz"
+  export ANSIBLE_LOAD_CALLBACK_PLUGINS=1   # ad-hoc runs (testinfra's host.ansible) load it too
+  mkdir -p "$CLAWOPS_ANSIBALLZ_CACHE"
+  find "$CLAWOPS_ANSIBALLZ_CACHE" -mindepth 1 -maxdepth 1 -type d -mtime +7 -exec rm -rf {} +
   for scenario in "${scenarios[@]}"; do
     image=$BASE_IMAGE
     if [[ $FRESH_SCENARIOS != *" $scenario "* ]]; then
