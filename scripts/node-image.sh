@@ -37,15 +37,17 @@ build() {
   export CLAWOPS_SCENARIO_IMAGE="$BASE_IMAGE"
   log "building $tag: converge a fresh node (log: $CACHE_DIR/node-image.log)"
   trap 'molecule destroy -s "$scenario" >>"$CACHE_DIR/node-image.log" 2>&1 || true' EXIT
+  # One chain: set -e does not apply inside a list whose status `||` tests, and a step that failed
+  # must never lead to a commit (a half-converged node would be cached under the key for good).
   {
-    molecule destroy -s "$scenario"
-    molecule create -s "$scenario"
-    molecule prepare -s "$scenario"
-    molecule converge -s "$scenario"
-    # A clean stop (the gateway closes its databases and removes its locks): the image then boots
-    # like a node after a reboot. /tmp is not a tmpfs in these containers.
-    docker exec "$container" bash -c 'systemctl stop "user@$(id -u openclaw).service" && rm -rf /tmp/openclaw* /root/.ansible/tmp'
-    docker commit --change "LABEL clawops.node-image.key=${tag#*:}" "$container" "$tag"
+    molecule destroy -s "$scenario" &&
+      molecule create -s "$scenario" &&
+      molecule prepare -s "$scenario" &&
+      molecule converge -s "$scenario" &&
+      # A clean stop (the gateway closes its databases and removes its locks): the image then boots
+      # like a node after a reboot. /tmp is not a tmpfs in these containers.
+      docker exec "$container" bash -c 'systemctl stop "user@$(id -u openclaw).service" && rm -rf /tmp/openclaw* /root/.ansible/tmp' &&
+      docker commit --change "LABEL clawops.node-image.key=${tag#*:}" "$container" "$tag"
   } >"$CACHE_DIR/node-image.log" 2>&1 || { tail -n 60 "$CACHE_DIR/node-image.log" >&2; log "build failed"; return 1; }
   log "built $tag in $((SECONDS - started)) s"
 }
