@@ -178,9 +178,11 @@ def main():
         floor_new_release_s=round(new_floor, 1), floors_new_release_s=[round(f, 1) for f in new_floors],
         downtime_s={n: round(d, 1) for n, d in downtime.items()},
         downtime_reported_s={n: done[n]["downtime_s"] for n in NAMES},
+        downtime_steps_s={n: done[n]["downtime_steps_s"] for n in NAMES},
         downtime_goal_s=round(floor + 3, 1),
         rollout_two_nodes_s=round(rollout_s, 1),
         rollback_s=rolled["rollback_s"], rollback_goal_s=round(floor + 5, 1), rollback_reason=rolled["rollback_reason"],
+        rollback_steps_s=rolled["rollback_steps_s"],
         rollback_state_restored=rolled["state_restored"], rollback_outage_seen_s=round(rollback_outage, 1),
         failed_run_s=round(failed_run_s, 1))
     os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
@@ -193,7 +195,10 @@ def main():
         print("downtime %-21s %6.1f s  (goal <= %.1f s; the role reported %s s)"
               % (name, downtime[name], floor + 3, done[name]["downtime_s"]))
     print("rollout of two nodes           %6.1f s  (soak %d s per node)" % (rollout_s, SOAK_S))
+    for name in NAMES:
+        print("  downtime steps of %s: %s" % (name, ", ".join("%s %.1f s" % kv for kv in sorted(done[name]["downtime_steps_s"].items()))))
     print("rollback (verdict -> /ready)   %6.1f s  (goal <= %.1f s; state restored: %s)" % (rolled["rollback_s"], floor + 5, rolled["state_restored"]))
+    print("  rollback steps: %s" % ", ".join("%s %.1f s" % kv for kv in sorted(rolled["rollback_steps_s"].items())))
     print("  outage the canary's clients saw %6.1f s (hang + detection + rollback)" % rollback_outage)
     print("written to %s" % os.path.relpath(path, REPO))
     for name in NAMES:

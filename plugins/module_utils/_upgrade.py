@@ -80,3 +80,23 @@ def plan(facts, to, restore_backup=False, archives=None):
     result.update(action=RESTORE, archive=archive,
                   reason="openclaw@%s -> openclaw@%s with the config and state of %s" % (current, to, archive))
     return result
+
+
+def step_durations(marks, names):
+    """The seconds between consecutive time marks, as {name: seconds} for the steps they bound, and their total.
+
+    marks: N+1 timestamps (seconds; numbers or their text, as set_fact keeps them), in the order the steps ran;
+    names: the N steps. Each duration and the total are rounded to 0.1 s.
+    """
+    if not isinstance(marks, (list, tuple)) or not isinstance(names, (list, tuple)) or len(marks) != len(names) + 1 or not names:
+        raise ValueError("step_durations: %d step names need %d time marks, got %r" % (len(names or []), len(names or []) + 1, marks))
+    try:
+        stamps = [float(mark) for mark in marks]
+    except (TypeError, ValueError):
+        raise ValueError("step_durations: the time marks must be numbers, got %r" % (marks,))
+    steps = {}
+    for name, start, end in zip(names, stamps, stamps[1:]):
+        if end < start:
+            raise ValueError("step_durations: the mark ending %r is earlier than the one starting it" % name)
+        steps[name] = round(end - start, 1)
+    return {"total": round(stamps[-1] - stamps[0], 1), "steps": steps}

@@ -96,6 +96,10 @@ def test_a_canary_that_hangs_during_its_soak_is_rolled_back_and_the_rollout_stop
     assert report["result"] == "rolled back" and report["state_restored"] is True, report
     assert "health gate" in report["rollback_reason"] and "not ready" in report["rollback_reason"], report
     assert report["downtime_s"] > 0 and report["rollback_s"] > 0 and report["backup"].startswith("/home/%s/clawops-backups/upgrades/openclaw-%s-" % (USER, OLD))
+    # Where the rollback's time went: its steps add up to it.
+    steps = report["rollback_steps_s"]
+    assert set(steps) == {"stop", "activate", "restore", "start_to_ready"} and min(steps.values()) >= 0, report
+    assert abs(sum(steps.values()) - report["rollback_s"]) <= 0.3 and steps["start_to_ready"] > 0, report
     assert "| %s | %s | %s | rolled back |" % (CANARY, OLD, NEW) in summary
     # The canary is back on the old release with the config, credentials and state it had, and ready.
     assert snapshot(canary) == before
@@ -123,6 +127,11 @@ def test_without_the_fault_the_rollout_upgrades_the_canary_first_then_the_rest(n
         # The new release migrated the state database; it rewrites the config only when something changes it.
         assert (now["running"], now["active"], now["ready"], now["schema"]) == (NEW, NEW, True, 18)
     assert all(r["gate"]["ok"] and r["gate"]["readings"] == SOAK_S // 5 for r in reports.values())
+    # The downtime in two: until the new release's process runs (the old one stopping), then its start-up to /ready.
+    for report in reports.values():
+        steps = report["downtime_steps_s"]
+        assert set(steps) == {"until_new_process", "new_process_to_ready"} and min(steps.values()) >= 0, report
+        assert abs(sum(steps.values()) - report["downtime_s"]) <= 0.3 and steps["new_process_to_ready"] > 0, report
 
 
 def test_a_second_run_changes_nothing(nodes):

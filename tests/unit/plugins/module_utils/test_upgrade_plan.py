@@ -6,8 +6,9 @@
 import pytest
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.clawops.openclaw.plugins.filter.step_durations import step_durations as step_durations_filter
 from ansible_collections.clawops.openclaw.plugins.filter.upgrade_plan import upgrade_plan
-from ansible_collections.clawops.openclaw.plugins.module_utils._upgrade import archive_name, newest_archive, plan
+from ansible_collections.clawops.openclaw.plugins.module_utils._upgrade import archive_name, newest_archive, plan, step_durations
 
 
 def facts(running="2026.9.5", active=None, ready=True, written_by="2026.9.5", restart_pending=False, version=None):
@@ -80,3 +81,20 @@ def test_with_consent_a_downgrade_restores_the_archive_even_when_the_config_woul
     result = plan(facts(running="2026.9.6", written_by="2026.9.5"), "2026.9.5", restore_backup=True, archives=archives)
     assert result["action"] == "downgrade_restore" and result["archive"] == archives[0]
     assert plan(facts(running="2026.9.6", written_by="2026.9.5"), "2026.9.5", restore_backup=True)["action"] == "downgrade"
+
+
+def test_step_durations_split_the_total_between_the_marks():
+    took = step_durations(["100.0", 100.5, "100.84", 103.5, 113.04], ["stop", "activate", "restore", "start_to_ready"])
+    assert took == {"total": 13.0, "steps": {"stop": 0.5, "activate": 0.3, "restore": 2.7, "start_to_ready": 9.5}}
+
+
+@pytest.mark.parametrize("marks, names, message", [
+    ([1.0, 2.0], ["a", "b"], "2 step names need 3 time marks"),
+    ([1.0], [], "0 step names need 1 time marks"),
+    ([1.0, "soon"], ["a"], "must be numbers"),
+    ([1.0, None], ["a"], "must be numbers"),
+    ([2.0, 1.0], ["a"], "the mark ending 'a' is earlier"),
+])
+def test_step_durations_refuse_marks_that_do_not_bound_the_steps(marks, names, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        step_durations_filter(marks, names)
