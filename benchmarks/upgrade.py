@@ -7,11 +7,13 @@ same run:
 - rollback: playbooks/upgrade.yml to 2026.9.6 with a hang injected into the canary's new release
   (extensions/molecule/upgrade/files/hang.js): the role's rollback time (gate verdict -> /ready on
   the previous release, config and state restored) and the outage a client of the canary saw;
-- upgrade: the same without the fault: per node the downtime a client saw (last /ready 200 before
+- upgrade: the same without the fault, on nodes whose compile cache is emptied first (as on a node that never
+  ran the new release; the image's ran it): per node the downtime a client saw (last /ready 200 before
   the switch -> first one after, polled every ~0.3 s from outside), and the whole rollout's time;
   then the restart -> /ready of the new release on its migrated state (median of three), for
   comparison: the switch's restart is the new release's first start, which migrates the state.
-Goals (issue 13): downtime <= floor + 3 s, rollback <= floor + 5 s.
+Goals (issue 13): downtime <= floor + 3 s, rollback <= floor + 5 s. BENCH_PREWARM=0 runs the upgrades without
+the target's start on its own before the switch (upgrade_prewarm), for comparison.
 
 Prints one table and writes benchmarks/results/upgrade-<timestamp>.json.
 Run through `make bench BENCH=upgrade` (it prepares the environment); run it alone on the machine.
@@ -34,6 +36,9 @@ OLD, NEW = "2026.9.5", "2026.9.6"
 SOAK_S = 20
 INDEX = "/opt/openclaw/%s/lib/node_modules/openclaw/dist/index.js" % NEW
 HANG = os.path.join(REPO, "extensions", "molecule", "upgrade", "files", "hang.js")
+COMPILE_CACHE = "/home/openclaw/.cache/openclaw/node-compile-cache"
+# BENCH_PREWARM=0: the upgrades without the target's start on its own before the switch (upgrade_prewarm), for comparison.
+PREWARM = os.environ.get("BENCH_PREWARM", "1") != "0"
 USERCTL = ["systemctl", "--user", "--machine=openclaw@"]
 
 
@@ -126,7 +131,7 @@ def upgrade(inv, report_dir, pollers):
     for poller in pollers:
         poller.start()
     try:
-        values = dict(openclaw_upgrade_to=NEW, openclaw_upgrade_soak_s=SOAK_S, upgrade_report_dir=report_dir)
+        values = dict(openclaw_upgrade_to=NEW, openclaw_upgrade_soak_s=SOAK_S, upgrade_report_dir=report_dir, upgrade_prewarm=PREWARM)
         return play(inv, "upgrade.yml", "-e", json.dumps(values))
     finally:
         for poller in pollers:
@@ -162,7 +167,10 @@ def main():
         rollback_outage = pollers[0].longest_outage()
         node(canary, "cp", "-p", "/root/index.js.orig", INDEX, check=True)
 
-        # The upgrade without the fault.
+        # The upgrade without the fault, on nodes whose compile cache holds nothing of the new release (as on a
+        # node that never ran it; the image's did).
+        for name in NAMES:
+            node(name, "runuser", "-u", "openclaw", "--", "find", COMPILE_CACHE, "-mindepth", "1", "-delete", check=True)
         pollers = [Poller(name) for name in NAMES]
         rollout_s, proc = upgrade(inv, reports, pollers)
         if proc.returncode != 0:
@@ -180,6 +188,7 @@ def main():
         downtime_reported_s={n: done[n]["downtime_s"] for n in NAMES},
         downtime_steps_s={n: done[n]["downtime_steps_s"] for n in NAMES},
         downtime_goal_s=round(floor + 3, 1),
+        prewarm_enabled=PREWARM, prewarm={n: done[n].get("prewarm") for n in NAMES},
         rollout_two_nodes_s=round(rollout_s, 1),
         rollback_s=rolled["rollback_s"], rollback_goal_s=round(floor + 5, 1), rollback_reason=rolled["rollback_reason"],
         rollback_steps_s=rolled["rollback_steps_s"],
@@ -197,6 +206,7 @@ def main():
     print("rollout of two nodes           %6.1f s  (soak %d s per node)" % (rollout_s, SOAK_S))
     for name in NAMES:
         print("  downtime steps of %s: %s" % (name, ", ".join("%s %.1f s" % kv for kv in sorted(done[name]["downtime_steps_s"].items()))))
+        print("  start on its own before the switch (compile cache emptied first): %s" % (done[name].get("prewarm") if PREWARM else "off"))
     print("rollback (verdict -> /ready)   %6.1f s  (goal <= %.1f s; state restored: %s)" % (rolled["rollback_s"], floor + 5, rolled["state_restored"]))
     print("  rollback steps: %s" % ", ".join("%s %.1f s" % kv for kv in sorted(rolled["rollback_steps_s"].items())))
     print("  outage the canary's clients saw %6.1f s (hang + detection + rollback)" % rollback_outage)

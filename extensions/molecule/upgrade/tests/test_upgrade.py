@@ -13,7 +13,7 @@ import tempfile
 import pytest
 import testinfra
 
-from clawops_testlib import INVENTORY, USER, extra_vars, gather_facts, main_pid, playbook
+from clawops_testlib import INVENTORY, USER, as_user, extra_vars, gather_facts, main_pid, playbook
 
 PREFIX = "clawops-%s-upgrade-" % os.environ.get("CLAWOPS_CHECKOUT_ID", "local")
 CANARY, SECOND = PREFIX + "gw1", PREFIX + "gw2"
@@ -27,6 +27,7 @@ HANG = os.path.join(os.path.dirname(os.path.dirname(__file__)), "files", "hang.j
 SEEN = {}
 REPORTS = tempfile.mkdtemp(prefix="clawops-upgrade-reports-")
 SOAK_S = 20
+COMPILE_CACHE = "/home/%s/.cache/openclaw/node-compile-cache" % USER
 SCHEMA = ("python3 -c \"import struct; b = open('%s/state/openclaw.sqlite', 'rb').read(100); "
           "print(struct.unpack('>I', b[60:64])[0])\"" % STATE)
 
@@ -76,6 +77,7 @@ def test_check_mode_reports_the_plan_and_changes_nothing(nodes):
     assert [snapshot(host) for host in nodes] == before and [main_pid(host) for host in nodes] == pids
     reports, summary = last_run()
     assert {r["result"] for r in reports.values()} == {"would switch"} and all(r["backup"] is None for r in reports.values())
+    assert all(r["prewarm"]["skipped"] == "check mode" and not r["prewarm"]["started"] for r in reports.values()), reports
     assert not any(host.run("ls /home/%s/clawops-backups/upgrades/*.tar.gz" % USER).rc == 0 for host in nodes)
 
 
@@ -115,6 +117,10 @@ def test_without_the_fault_the_rollout_upgrades_the_canary_first_then_the_rest(n
     canary, second = nodes
     canary.run_expect([0], "cp -p /root/index.js.orig %s" % INDEX)
     SEEN["before_upgrade"] = [snapshot(host)["digests"] for host in nodes]
+    # As on a node that never ran the new release: nothing of it in Node's compile cache.
+    for host in nodes:
+        out = as_user(host, "find %s -mindepth 1 -delete" % COMPILE_CACHE)
+        assert out.rc == 0, out.stderr
 
     rc, out, recap = upgrade()
 
@@ -127,6 +133,11 @@ def test_without_the_fault_the_rollout_upgrades_the_canary_first_then_the_rest(n
         # The new release migrated the state database; it rewrites the config only when something changes it.
         assert (now["running"], now["active"], now["ready"], now["schema"]) == (NEW, NEW, True, 18)
     assert all(r["gate"]["ok"] and r["gate"]["readings"] == SOAK_S // 5 for r in reports.values())
+    # Before each switch the new release started once on its own and filled the compile cache its first start read.
+    for report in reports.values():
+        prewarm = report["prewarm"]
+        assert prewarm["started"] and prewarm["skipped"] is None and prewarm["ready_s"] > 0, report
+        assert prewarm["cache_files_added"] > 500, report
     # The downtime in two: until the new release's process runs (the old one stopping), then its start-up to /ready.
     for report in reports.values():
         steps = report["downtime_steps_s"]
