@@ -49,7 +49,7 @@ def log_files(user, profile, hours, now, log_dir=None):
     return out
 
 
-def _tail(path, max_bytes):
+def tail_bytes(path, max_bytes):
     """The last max_bytes of a file (whole lines), read by the caller's uid."""
     with open(path, "rb") as handle:
         handle.seek(0, os.SEEK_END)
@@ -92,7 +92,7 @@ def collect(commands, user, unit_name, profile, hours, max_bytes, now=None):
     gid = pwd.getpwnam(user["name"]).pw_gid
     for path in log_files(user, profile, hours, now):
         try:
-            text = run_as(user["uid"], gid, _tail, path, max_bytes)
+            text = run_as(user["uid"], gid, tail_bytes, path, max_bytes)
         except Refused as exc:
             text = "not read: %s\n" % exc
         out[os.path.basename(path)] = redact_log(since_filter(text, now - hours * 3600))

@@ -27,6 +27,7 @@ import time
 from ansible_collections.clawops.openclaw.plugins.module_utils._cli import COMPILE_CACHE_SUBDIR, bounded
 from ansible_collections.clawops.openclaw.plugins.module_utils._collect_http import http_probe
 from ansible_collections.clawops.openclaw.plugins.module_utils._common import redact_log
+from ansible_collections.clawops.openclaw.plugins.module_utils._logs import tail_bytes
 
 # A fixed scratch place under the user's cache (not a fresh temporary name): OpenClaw keeps small lock files per
 # state directory in /tmp/openclaw-state-locks-<uid>, and one path keeps them to one set.
@@ -90,15 +91,12 @@ def count_files(directory):
     return total
 
 
-def tail(path, limit=OUTPUT_TAIL):
+def output_tail(path, limit=OUTPUT_TAIL):
+    """The end of what the start printed, credentials masked ('' when there is nothing)."""
     try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(0, handle.tell() - limit * 4))
-            text = handle.read().decode("utf-8", "replace")
+        return redact_log(tail_bytes(path, limit * 4))[-limit:]
     except OSError:
         return ""
-    return redact_log(text)[-limit:]
 
 
 class PrewarmError(Exception):
@@ -147,15 +145,12 @@ class Prewarm:
     environment: the CLI client's environment (HOME, PATH with node, NODE_OPTIONS, NODE_COMPILE_CACHE);
     the scratch directory's variables are set on top of it. node, node_flags: how the unit starts Node."""
 
-    def __init__(self, binary, environment, home, timeout, node, node_flags=(), clock=time.time, sleep=time.sleep):
+    def __init__(self, binary, environment, home, timeout, node, node_flags=()):
         self.binary = binary
         self.node = node
         self.node_flags = list(node_flags)
         self.environment = dict(environment)
-        self.home = home
         self.timeout = timeout
-        self.clock = clock
-        self.sleep = sleep
         self.scratch = os.path.join(home, SCRATCH_SUBDIR)
         self.cache = os.path.join(home, COMPILE_CACHE_SUBDIR)
 
@@ -178,7 +173,7 @@ class Prewarm:
         argv, env = self.prepare(port)
         before = count_files(self.cache)
         output = os.path.join(self.scratch, "output.txt")
-        started = self.clock()
+        started = time.time()
         with open(output, "wb") as out:
             # Its own session: the stop reaches `timeout`, the gateway and the worker processes it starts.
             process = subprocess.Popen(argv, env=env, cwd=self.scratch, stdin=subprocess.DEVNULL, stdout=out,
@@ -187,25 +182,23 @@ class Prewarm:
             ready_s = self.wait_ready(process, port, started)
         finally:
             self.stop(process)
-        failure = None
-        if ready_s is None:
-            failure = PrewarmError("%s did not answer /ready within %g s of a start on its own%s" % (
-                self.binary, self.timeout, "" if process.returncode in (None, -signal.SIGTERM, -signal.SIGKILL, 124, 137)
-                else " (it exited with rc=%s)" % process.returncode), tail(output))
+        printed = output_tail(output) if ready_s is None else ""
         added = count_files(self.cache) - before
         shutil.rmtree(self.scratch, ignore_errors=True)
-        if failure:
-            raise failure
+        if ready_s is None:
+            # Stopped by us (SIGTERM/SIGKILL, or `timeout`'s 124/137): it did not get ready; anything else: it exited.
+            exited = "" if process.returncode in (-signal.SIGTERM, -signal.SIGKILL, 124, 137) else " (it exited with rc=%s)" % process.returncode
+            raise PrewarmError("%s did not answer /ready within %g s of a start on its own%s" % (self.binary, self.timeout, exited), printed)
         return ready_s, max(added, 0)
 
     def wait_ready(self, process, port, started):
         url = "http://127.0.0.1:%d/ready" % port
-        while self.clock() - started < self.timeout:
+        while time.time() - started < self.timeout:
             if process.poll() is not None:
                 return None
             if http_probe(url, 1.0)["ok"]:
-                return round(self.clock() - started, 2)
-            self.sleep(0.25)
+                return round(time.time() - started, 2)
+            time.sleep(0.25)
         return None
 
     def stop(self, process):

@@ -129,17 +129,19 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.clawops.openclaw.plugins.module_utils._cli import OpenClawCli, cli_option_errors
+from ansible_collections.clawops.openclaw.plugins.module_utils._common import read_text
 from ansible_collections.clawops.openclaw.plugins.module_utils._prewarm import (
-    Prewarm, PrewarmError, available_mb, choose_port, gateway_entry, node_command, port_free,
+    DERIVED_PORT_SPAN, Prewarm, PrewarmError, available_mb, choose_port, gateway_entry, node_command, port_free,
 )
 
-
-def read_meminfo():
-    try:
-        with open("/proc/meminfo") as handle:
-            return handle.read()
-    except OSError:
-        return ""
+ARGUMENT_SPEC = dict(
+    openclaw_bin=dict(type="path", required=True),
+    exec_start=dict(type="list", elements="str", default=[]),
+    node=dict(type="path", default="/usr/local/bin/node"),
+    cli_timeout=dict(type="float", default=120.0),
+    port=dict(type="int", default=0),
+    min_available_mb=dict(type="int", default=1024),
+)
 
 
 def input_errors(params, euid):
@@ -147,8 +149,8 @@ def input_errors(params, euid):
     if euid == 0:
         errors.append("runs as the service user (become_user), not as root: the start and the cache are that user's")
     errors += cli_option_errors(dict(openclaw_bin=params["openclaw_bin"], cli_timeout=params["cli_timeout"]))
-    if not (0 <= params["port"] <= 65535 - 110):
-        errors.append("port must be 0 (pick one) or a port up to 65425, got %d" % params["port"])
+    if not (0 <= params["port"] <= 65535 - DERIVED_PORT_SPAN):
+        errors.append("port must be 0 (pick one) or a port up to %d, got %d" % (65535 - DERIVED_PORT_SPAN, params["port"]))
     if params["min_available_mb"] < 0:
         errors.append("min_available_mb must be 0 or more, got %d" % params["min_available_mb"])
     return errors
@@ -169,17 +171,20 @@ def run(module, meminfo=None):
         node, node_flags = node_command(params["exec_start"], params["node"])
     except ValueError as exc:
         module.fail_json(msg=str(exc), **result)
-    result["available_mb"] = available_mb(read_meminfo() if meminfo is None else meminfo)
+    result["available_mb"] = available_mb((read_text("/proc/meminfo") or "") if meminfo is None else meminfo)
     if module.check_mode:
         result["skipped"] = "check mode"
         module.exit_json(**result)
     if result["available_mb"] is not None and result["available_mb"] < params["min_available_mb"]:
         result["skipped"] = "only %s MB of memory available (min_available_mb %s)" % (result["available_mb"], params["min_available_mb"])
         module.exit_json(**result)
-    port = params["port"] or choose_port()
-    if port is None or (params["port"] and not (port_free(port) and port_free(port + 2))):
-        module.fail_json(msg="no free loopback port for the scratch gateway (%s and %s must be free)" % (
-            port or "a base port from 20789 up", "base + 2" if port is None else port + 2), **result)
+    if params["port"]:
+        port = params["port"] if port_free(params["port"]) and port_free(params["port"] + 2) else None
+    else:
+        port = choose_port()
+    if port is None:
+        module.fail_json(msg="no free loopback port for the scratch gateway (a base port and base + 2 must be free: %s)" % (
+            params["port"] or "none from 20789 up"), **result)
     cli = OpenClawCli(module, binary, timeout=params["cli_timeout"])
     dummy, home = cli.identity()
     prewarm = Prewarm(binary, cli.environment(), home, params["cli_timeout"], node, node_flags)
@@ -193,17 +198,7 @@ def run(module, meminfo=None):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            openclaw_bin=dict(type="path", required=True),
-            exec_start=dict(type="list", elements="str", default=[]),
-            node=dict(type="path", default="/usr/local/bin/node"),
-            cli_timeout=dict(type="float", default=120.0),
-            port=dict(type="int", default=0),
-            min_available_mb=dict(type="int", default=1024),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     run(module)
 
 

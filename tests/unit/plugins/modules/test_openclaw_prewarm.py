@@ -134,10 +134,7 @@ def run_module(args, monkeypatch, euid=1000, meminfo="MemAvailable:    4194304 k
     # The CLI client's environment is the service user's (never root's: no compile cache for root).
     monkeypatch.setattr(os, "geteuid", lambda: euid)
     with set_module_args(args):
-        module = basic.AnsibleModule(argument_spec=dict(
-            openclaw_bin=dict(type="path", required=True), exec_start=dict(type="list", elements="str", default=[]),
-            node=dict(type="path", default="/usr/local/bin/node"), cli_timeout=dict(type="float", default=120.0),
-            port=dict(type="int", default=0), min_available_mb=dict(type="int", default=1024)), supports_check_mode=True)
+        module = basic.AnsibleModule(argument_spec=openclaw_prewarm.ARGUMENT_SPEC, supports_check_mode=True)
         with pytest.raises((AnsibleExitJson, AnsibleFailJson)) as caught:
             openclaw_prewarm.run(module, meminfo=meminfo)
     return caught.value.result
