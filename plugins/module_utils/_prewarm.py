@@ -99,6 +99,16 @@ def output_tail(path, limit=OUTPUT_TAIL):
         return ""
 
 
+def last_words(output):
+    """The last line of what a failed start printed that says something: not blank, not a stack frame (`    at ...`),
+    not Node's closing `Node.js v24...` line; for a crash, its error. '' when there is none."""
+    for line in reversed(output.splitlines()):
+        line = line.strip()
+        if line and not line.startswith("at ") and not re.match(r"Node\.js v\d", line):
+            return line[:300]
+    return ""
+
+
 class PrewarmError(Exception):
     """The release did not answer /ready in its scratch start; msg says why, output is the end of what it printed."""
 
@@ -180,15 +190,18 @@ class Prewarm:
                                        stderr=subprocess.STDOUT, start_new_session=True)
         try:
             ready_s = self.wait_ready(process, port, started)
+            ended, exited_rc = time.time(), process.poll()     # exited on its own, before the stop
         finally:
             self.stop(process)
         printed = output_tail(output) if ready_s is None else ""
         added = count_files(self.cache) - before
         shutil.rmtree(self.scratch, ignore_errors=True)
         if ready_s is None:
-            # Stopped by us (SIGTERM/SIGKILL, or `timeout`'s 124/137): it did not get ready; anything else: it exited.
-            exited = "" if process.returncode in (-signal.SIGTERM, -signal.SIGKILL, 124, 137) else " (it exited with rc=%s)" % process.returncode
-            raise PrewarmError("%s did not answer /ready within %g s of a start on its own%s" % (self.binary, self.timeout, exited), printed)
+            if exited_rc is None:
+                raise PrewarmError("%s did not answer /ready within %g s of a start on its own" % (self.binary, self.timeout), printed)
+            said = last_words(printed)
+            raise PrewarmError("%s exited with rc=%s %.1f s into a start on its own, before /ready answered%s"
+                               % (self.binary, exited_rc, ended - started, "; it said last: " + said if said else ""), printed)
         return ready_s, max(added, 0)
 
     def wait_ready(self, process, port, started):

@@ -1,8 +1,9 @@
 """A rolling upgrade of two real gateways, 2026.9.5 -> 2026.9.6 (docs/upgrades.md).
 
 The tests run in file order and build on each other, like a rollout does: --check, a canary whose new
-release hangs during its soak (rolled back with config and state, the rollout stops before gw2), the
-rollout without the fault, a rerun, and the way back down with the backup taken before the upgrade.
+release cannot start (the rollout stops before anything is switched), a canary whose new release hangs
+during its soak (rolled back with config and state, the rollout stops before gw2), the rollout without
+the fault, a rerun, and the way back down with the backup taken before the upgrade.
 """
 
 import glob
@@ -24,6 +25,7 @@ OLD, NEW = "2026.9.5", "2026.9.6"
 STATE = "/home/%s/.openclaw" % USER
 INDEX = "/opt/openclaw/%s/lib/node_modules/openclaw/dist/index.js" % NEW
 HANG = os.path.join(os.path.dirname(os.path.dirname(__file__)), "files", "hang.js")
+CRASH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "files", "crash.js")
 SEEN = {}
 REPORTS = tempfile.mkdtemp(prefix="clawops-upgrade-reports-")
 SOAK_S = 20
@@ -40,6 +42,17 @@ def nodes():
 def upgrade(*extra, to=NEW, check=False):
     values = dict(openclaw_upgrade_to=to, openclaw_upgrade_soak_s=SOAK_S, upgrade_report_dir=REPORTS)
     return playbook(*(list(extra_vars(**values)) + list(extra)), check=check, path=UPGRADE)
+
+
+def plant(host, fault):
+    """The fault's code at the top of the new release's dist/index.js (below its first line), the original kept aside."""
+    host.ansible("copy", "src=%s dest=/root/fault.js mode=0600" % fault, become=True, check=False)
+    host.run_expect([0], "test -e /root/index.js.orig || cp -p %s /root/index.js.orig" % INDEX)
+    host.run_expect([0], "{ head -1 /root/index.js.orig; cat /root/fault.js; tail -n +2 /root/index.js.orig; } > %s" % INDEX)
+
+
+def unplant(host):
+    host.run_expect([0], "cp -p /root/index.js.orig %s" % INDEX)
 
 
 def snapshot(host):
@@ -81,11 +94,33 @@ def test_check_mode_reports_the_plan_and_changes_nothing(nodes):
     assert not any(host.run("ls /home/%s/clawops-backups/upgrades/*.tar.gz" % USER).rc == 0 for host in nodes)
 
 
+def test_a_target_that_cannot_start_stops_the_rollout_before_anything_is_switched(nodes):
+    canary, second = nodes
+    plant(canary, CRASH)
+    try:
+        before, pids = [snapshot(host) for host in nodes], [main_pid(host) for host in nodes]
+        rc, out, recap = upgrade()
+    finally:
+        unplant(canary)
+    assert rc != 0 and "%s stays on openclaw@%s, nothing was switched" % (CANARY, OLD) in out, out[-4000:]
+    reports, summary = last_run()
+    assert list(reports) == [CANARY], "the rollout went on past the failed canary: %s" % list(reports)
+    report = reports[CANARY]
+    assert report["result"] == "failed before the switch" and report["backup"] is None, report
+    # The report says which step failed, how, and what the release printed.
+    reason = report["rollback_reason"]
+    assert "start once on its own" in reason and "exited with rc=1" in reason and "cannot start its gateway" in reason, report
+    # The gateways that serve were never stopped: same processes, release, config and state; no archive taken.
+    assert [snapshot(host) for host in nodes] == before and [main_pid(host) for host in nodes] == pids
+    assert not any(host.run("ls /home/%s/clawops-backups/upgrades/*.tar.gz" % USER).rc == 0 for host in nodes)
+    # Nothing of the start on its own is left behind: no scratch directory, no process.
+    assert not canary.file("/home/%s/.cache/openclaw/clawops-prewarm" % USER).exists
+    assert canary.run("pgrep -u %s -f 'gateway --port 2[0-9]{4}'" % USER).rc == 1
+
+
 def test_a_canary_that_hangs_during_its_soak_is_rolled_back_and_the_rollout_stops(nodes):
     canary, second = nodes
-    canary.ansible("copy", "src=%s dest=/root/hang.js mode=0600" % HANG, become=True, check=False)
-    canary.run_expect([0], "cp -p %s /root/index.js.orig" % INDEX)
-    canary.run_expect([0], "{ head -1 /root/index.js.orig; cat /root/hang.js; tail -n +2 /root/index.js.orig; } > %s" % INDEX)
+    plant(canary, HANG)
     before, before_second, second_pid = snapshot(canary), snapshot(second), main_pid(second)
 
     rc, out, recap = upgrade()
@@ -115,7 +150,7 @@ def test_a_canary_that_hangs_during_its_soak_is_rolled_back_and_the_rollout_stop
 
 def test_without_the_fault_the_rollout_upgrades_the_canary_first_then_the_rest(nodes):
     canary, second = nodes
-    canary.run_expect([0], "cp -p /root/index.js.orig %s" % INDEX)
+    unplant(canary)
     SEEN["before_upgrade"] = [snapshot(host)["digests"] for host in nodes]
     # As on a node that never ran the new release: nothing of it in Node's compile cache.
     for host in nodes:

@@ -53,6 +53,7 @@ if args[:1] != ["gateway"]:
     sys.exit(2)
 print("starting gateway; provider apiKey=sk-prewarm-SECRET-0123456789", flush=True)
 if knobs.get("exit"):
+    sys.stderr.write(knobs.get("crash", ""))
     sys.exit(knobs["exit"])
 if knobs.get("ignore_term"):
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -176,14 +177,21 @@ def test_a_release_that_never_gets_ready_is_stopped_and_fails_the_module(node, m
     knobs(node, never_ready=True)
     result = run_module(dict(openclaw_bin=node["binary"], node=node["node"], cli_timeout=2), monkeypatch)
     assert result["failed"] and "did not answer /ready within 2 s" in result["msg"], result
+    assert "exited" not in result["msg"], result   # stopped by the module, not an exit of its own
     assert "starting gateway" in result["output"] and "sk-prewarm-SECRET" not in result["output"]
     assert not alive(calls(node)[0]["pid"]) and not (node["home"] / ".cache" / "openclaw" / "clawops-prewarm").exists()
 
 
 def test_a_release_that_exits_fails_the_module_with_its_rc_and_masked_output(node, monkeypatch):
-    knobs(node, exit=3)
+    # How Node reports an error thrown while the release loads: the error, then its stack and Node's version.
+    knobs(node, exit=3, crash="file:///release/dist/index.js:6\n\tthrow new Error(token);\n\t^\n\nError: bad chunk, "
+          "token sk-prewarm-SECRET-0123456789\n    at file:///release/dist/index.js:6:8\n    at ModuleJob.run "
+          "(node:internal/modules/esm/module_job:439:25)\n\nNode.js v24.19.0\n")
     result = run_module(dict(openclaw_bin=node["binary"], node=node["node"], cli_timeout=30), monkeypatch)
-    assert result["failed"] and "exited with rc=3" in result["msg"], result
+    assert result["failed"] and "exited with rc=3" in result["msg"] and "before /ready answered" in result["msg"], result
+    # The message ends with the error itself, masked, not with the stack's last frame.
+    assert result["msg"].endswith("it said last: Error: bad chunk, token <redacted>"), result
+    assert "within" not in result["msg"], result   # not a timeout
     assert "sk-prewarm-SECRET" not in result["output"] and "apiKey" in result["output"]
 
 
