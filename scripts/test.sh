@@ -2,6 +2,7 @@
 # The whole test suite: unit tests, ansible-test sanity, ansible-lint, molecule.
 #   scripts/test.sh                 everything (what `make test` and CI run), in parallel lanes
 #   scripts/test.sh unit|sanity|lint|molecule [scenario...]   one stage, in the foreground
+#   TEST_PROFILE=1 scripts/test.sh  everything, then its CPU by command (the kernel's process accounting; root, alone)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/test-deps.sh"
@@ -205,6 +206,17 @@ run_all() {
   touch "$LOG_DIR/node-cpu/.running"
   sample_node_cpu "$LOG_DIR/node-cpu" &
   local sampler=$!
+  # TEST_PROFILE=1: the kernel's process accounting for the whole run, reported by command at the end.
+  local profile=""
+  if [ "${TEST_PROFILE:-0}" = 1 ]; then
+    profile="$LOG_DIR/cpu-profile.acct"
+    if python "$here/scripts/cpu-profile.py" start "$profile"; then
+      export CLAWOPS_CPU_PROFILE=$profile
+    else
+      echo "TEST_PROFILE: no process accounting here; the run goes on without the profile" >&2
+      profile=""
+    fi
+  fi
   for steps in "${lanes[@]}"; do
     lane=$((lane + 1))
     # shellcheck disable=SC2086 # steps are words
@@ -212,6 +224,7 @@ run_all() {
     pids+=($!)
   done
   for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+  [ -z "$profile" ] || python "$here/scripts/cpu-profile.py" stop || echo "TEST_PROFILE: could not stop the accounting" >&2
   rm -f "$LOG_DIR/node-cpu/.running"
   wait "$sampler" || true
   # Every log in full, in lane order, so that CI output shows each failure with its context.
@@ -229,6 +242,10 @@ run_all() {
   awk '{printf "  %-28s %-7s %5d s %15s %10s\n", $1, ($2 == 0 ? "passed" : "FAILED"), $3, $4 ($4 == "-" ? "" : " s"), $5 ($5 == "-" ? "" : " s");
         c += $4; n += $5}
        END {printf "  %-28s %-7s %5s   %13d s %8d s\n", "all steps (CPU summed)", "", "", c, n}' "$LOG_DIR/summary"
+  if [ -n "$profile" ]; then
+    stage "CPU by command, every process that ended during the run (process accounting)"
+    python "$here/scripts/cpu-profile.py" report "$profile" | tee "$LOG_DIR/cpu-profile.txt"
+  fi
   return $status
 }
 
