@@ -34,19 +34,19 @@ def comp_t(value):
 
 
 def records(data, hz):
-    """(command, uid, CPU seconds, exit status) of each acct_v3 record in data; records of another version are skipped."""
+    """(command, uid, CPU seconds) of each acct_v3 record in data; records of another version are skipped."""
     for offset in range(0, len(data) - RECORD.size + 1, RECORD.size):
         fields = RECORD.unpack_from(data, offset)
         if fields[1] != ACCT_VERSION:
             continue
         command = fields[18].split(b"\0", 1)[0].decode("ascii", "replace")
-        yield command, fields[4], (comp_t(fields[10]) + comp_t(fields[11])) / float(hz), fields[3]
+        yield command, fields[4], (comp_t(fields[10]) + comp_t(fields[11])) / float(hz)
 
 
 def report(data, hz, top=40):
     """The report's lines: total, node processes by user, then the top commands by CPU."""
     cpu, count = collections.Counter(), collections.Counter()
-    for command, uid, seconds, dummy in records(data, hz):
+    for command, uid, seconds in records(data, hz):
         cpu[(command, uid)] += seconds
         count[(command, uid)] += 1
     total = sum(cpu.values())

@@ -14,9 +14,9 @@ profile = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(profile)
 
 
-def record(command, uid, utime, stime=0, version=3, exitcode=0):
+def record(command, uid, utime, stime=0, version=3):
     """An acct_v3 record as the kernel writes it (times already comp_t encoded)."""
-    return profile.RECORD.pack(0, version, 0, exitcode, uid, uid, 4242, 1, 1796666186, 1.5, utime, stime, 0, 0, 0, 0, 0, 0,
+    return profile.RECORD.pack(0, version, 0, 0, uid, uid, 4242, 1, 1796666186, 1.5, utime, stime, 0, 0, 0, 0, 0, 0,
                                command.encode()[:16])
 
 
@@ -26,6 +26,7 @@ def test_comp_t_is_decoded_with_its_base_8_exponent():
 
 
 def test_the_report_sums_by_command_and_uid_and_counts_node_processes_per_user():
+    assert profile.RECORD.size == 64          # sizeof(struct acct_v3), linux/acct.h
     data = b"".join([record("SignalInspector", 997, 150), record("MainThread", 997, 40, 10), record("ansible-playboo", 0, 80, 20),
                      record("python3", 0, 20), record("ansible-playboo", 0, 0, (1 << 13) | 5),
                      record("bogus", 0, 9999, version=2)])    # another record version: skipped
