@@ -212,6 +212,11 @@ run_all() {
     profile="$LOG_DIR/cpu-profile.acct"
     if python "$here/scripts/cpu-profile.py" start "$profile"; then
       export CLAWOPS_CPU_PROFILE=$profile
+      # An interrupted run must not leave the machine recording every process into the log dir for good: a
+      # trapped INT or TERM ends the `wait` below at once, and `exit` runs the EXIT trap.
+      trap 'python "$here/scripts/cpu-profile.py" stop || true' EXIT
+      trap 'exit 130' INT
+      trap 'exit 143' TERM
     else
       echo "TEST_PROFILE: no process accounting here; the run goes on without the profile" >&2
       profile=""
